@@ -1,0 +1,54 @@
+# BankCRM developer entry points. `make demo` and `make test` are the only two commands a fresh
+# clone needs (see README.md). Everything is installed into .venv from pinned constraints.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= localhost
+PORT ?= 8000
+
+.PHONY: demo test lint typecheck check prerequisites serve bench clean constraints
+
+prerequisites:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"' \
+		|| { echo "error: Python 3.11 or newer is required (found $$($(PYTHON) --version))"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null \
+		|| { echo "error: the Python venv module is missing: apt-get install python3-venv"; exit 1; }
+
+$(STAMP): pyproject.toml constraints.txt | prerequisites
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+$(VENV): $(STAMP)
+
+demo: $(STAMP)
+	BANKCRM_ENV=demo BANKCRM_AS_OF=$${BANKCRM_AS_OF:-1998-12-31} $(BIN)/bankcrm demo --host $(HOST) --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/bankcrm serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/berka_import.py
+	$(BIN)/python benchmarks/bulk_load.py
+
+# Re-pin after changing dependencies in pyproject.toml.
+constraints: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) var/test .pytest_cache .mypy_cache .ruff_cache

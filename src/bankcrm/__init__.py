@@ -1,0 +1,3 @@
+"""BankCRM: compliance-first CRM for US banks."""
+
+__version__ = "0.1.0"

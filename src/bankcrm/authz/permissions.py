@@ -1,0 +1,74 @@
+"""The one permission vocabulary and the roles that bundle it (DESIGN convention 4).
+
+Endpoints and services declare the :class:`Perm` they need; a user's permissions are the union of
+their roles' permissions. Record- and field-level scoping builds on this in :mod:`bankcrm.authz.scoping`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    """``area:action`` permission names."""
+
+    PARTIES_READ = "parties:read"
+    PARTIES_WRITE = "parties:write"
+    ACCOUNTS_READ = "accounts:read"
+    ACCOUNTS_WRITE = "accounts:write"
+    INTERACTIONS_READ = "interactions:read"
+    INTERACTIONS_WRITE = "interactions:write"
+    CASES_READ = "cases:read"
+    CASES_MANAGE = "cases:manage"
+    AML_READ = "aml:read"
+    AML_MANAGE = "aml:manage"
+    PII_REVEAL = "pii:reveal"
+    AUDIT_READ = "audit:read"
+    IMPORTS_RUN = "imports:run"
+    USERS_MANAGE = "users:manage"
+    TOKENS_MANAGE = "tokens:manage"
+
+
+class Role(StrEnum):
+    """Staff and customer roles."""
+
+    BRANCH_AGENT = "branch_agent"
+    CALL_CENTRE_AGENT = "call_centre_agent"
+    RELATIONSHIP_MANAGER = "relationship_manager"
+    COMPLAINTS_OFFICER = "complaints_officer"
+    BSA_AML_OFFICER = "bsa_aml_officer"
+    PRIVACY_OFFICER = "privacy_officer"
+    MARKETING_ANALYST = "marketing_analyst"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+    CUSTOMER = "customer"
+
+
+_SERVICE = {
+    Perm.PARTIES_READ,
+    Perm.ACCOUNTS_READ,
+    Perm.INTERACTIONS_READ,
+    Perm.INTERACTIONS_WRITE,
+    Perm.CASES_READ,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.BRANCH_AGENT: frozenset(_SERVICE | {Perm.PARTIES_WRITE}),
+    Role.CALL_CENTRE_AGENT: frozenset(_SERVICE),
+    Role.RELATIONSHIP_MANAGER: frozenset(_SERVICE | {Perm.PARTIES_WRITE, Perm.ACCOUNTS_WRITE}),
+    Role.COMPLAINTS_OFFICER: frozenset(_SERVICE | {Perm.CASES_MANAGE}),
+    Role.BSA_AML_OFFICER: frozenset(_SERVICE | {Perm.AML_READ, Perm.AML_MANAGE, Perm.PII_REVEAL}),
+    Role.PRIVACY_OFFICER: frozenset(_SERVICE | {Perm.PII_REVEAL, Perm.AUDIT_READ}),
+    Role.MARKETING_ANALYST: frozenset({Perm.PARTIES_READ, Perm.ACCOUNTS_READ}),
+    Role.AUDITOR: frozenset(p for p in Perm if p.endswith(":read")),
+    Role.ADMINISTRATOR: frozenset(Perm),
+    Role.CUSTOMER: frozenset({Perm.PARTIES_READ, Perm.ACCOUNTS_READ, Perm.INTERACTIONS_READ}),
+}
+
+
+def permissions_for(roles: list[str] | tuple[str, ...]) -> frozenset[Perm]:
+    """Union of the permissions of ``roles`` (role codes; unknown codes raise ``ValueError``)."""
+    result: set[Perm] = set()
+    for code in roles:
+        result |= ROLE_PERMISSIONS[Role(code)]
+    return frozenset(result)

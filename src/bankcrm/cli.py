@@ -1,0 +1,410 @@
+"""The ``bankcrm`` command line (Typer). Each command calls the same services as the API.
+
+Every command honours ``DATABASE_URL``, ``BANKCRM_ENV``, ``BANKCRM_AS_OF`` and ``BANKCRM_VAR_DIR``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="BankCRM: compliance-first CRM for US banks.", no_args_is_help=True)
+import_app = typer.Typer(help="Load data sets.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+app.add_typer(user_app, name="user")
+
+out = Console()
+err = Console(stderr=True)
+
+DEMO_AS_OF = "1998-12-31"
+DEFAULT_BERKA_DIR = Path("data/berka-pkdd99")
+DEMO_USERS: tuple[tuple[str, list[str], bool], ...] = (
+    ("demo-admin", ["administrator"], True),
+    ("demo-rm", ["relationship_manager"], False),
+    ("demo-agent", ["branch_agent"], False),
+    ("demo-callcentre", ["call_centre_agent"], False),
+    ("demo-complaints", ["complaints_officer"], False),
+    ("demo-aml", ["bsa_aml_officer"], False),
+    ("demo-privacy", ["privacy_officer"], False),
+    ("demo-auditor", ["auditor"], False),
+)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankcrm.config.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _run_with_progress(fn: Any, **kwargs: Any) -> Any:
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(entity: str, done: int, total: int) -> None:
+            if entity not in tasks:
+                tasks[entity] = bar.add_task(entity, total=total)
+            bar.update(tasks[entity], completed=done, total=total)
+
+        return fn(progress=progress, **kwargs)
+
+
+def _print_report(report: Any) -> None:
+    table = Table(title=f"{report.source}: rows created / already present")
+    table.add_column("entity")
+    table.add_column("created", justify="right")
+    table.add_column("unchanged", justify="right")
+    for entity in sorted(set(report.created) | set(report.unchanged)):
+        table.add_row(entity, str(report.created.get(entity, 0)), str(report.unchanged.get(entity, 0)))
+    out.print(table)
+    if report.changed_anything:
+        out.print(f"{report.source}: loaded {sum(report.created.values())} new rows.")
+    else:
+        out.print(f"{report.source}: already loaded; nothing changed.")
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    _setup()
+    _migrate(verbosity=1)
+
+
+@import_app.command("berka")
+def import_berka(directory: Annotated[Path, typer.Argument(help="Folder with the Berka .asc files")] = DEFAULT_BERKA_DIR) -> None:
+    """Validate, then load the Berka / PKDD'99 files (idempotent; nothing written on bad input)."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.datasets.berka.loader import import_berka as load
+
+    try:
+        report = _run_with_progress(load, actor=None, directory=directory)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    _print_report(report)
+
+
+@import_app.command("synthetic-us")
+def import_synthetic_us() -> None:
+    """Load the seeded synthetic US parties (SSN/ITIN/EIN flows), flagged synthetic."""
+    _setup()
+    from bankcrm.datasets.us_synthetic import import_us_synthetic
+
+    _print_report(_run_with_progress(import_us_synthetic, actor=None))
+
+
+@import_app.command("replicate")
+def import_replicate(
+    transactions: Annotated[int, typer.Option(help="Total synthetic transactions to reach")] = 1_000_000,
+) -> None:
+    """Replicate the real Berka transactions onto synthetic accounts (rule: docs/data-model.md)."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.datasets.replicate import replicate_berka
+
+    try:
+        result = _run_with_progress(replicate_berka, actor=None, transactions=transactions)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    if result.skipped:
+        out.print(f"replica:{transactions} already loaded; nothing changed.")
+    else:
+        out.print(
+            f"loaded {result.transactions:,} transactions on {result.accounts:,} synthetic accounts: "
+            f"set-up {result.setup_seconds:.1f} s, bulk load {result.load_seconds:.1f} s "
+            f"({result.rows_per_second:,.0f} rows/s)"
+        )
+
+
+def _demo_credentials_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "demo_credentials.json"
+
+
+def _ensure_demo_users() -> dict[str, str]:
+    """Create the demo staff users once (BANKCRM_ENV=demo only); passwords kept in var/ (0600)."""
+    from bankcrm.identity import services as identity
+    from bankcrm.identity.models import User
+
+    path = _demo_credentials_path()
+    saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    for username, roles, admin in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        password = saved.get(username) or secrets.token_urlsafe(12)
+        identity.create_user(actor=None, username=username, password=password, roles=roles, is_superuser=admin,
+                             display_name=username.replace("-", " ").title())
+        saved[username] = password
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(saved, fh, indent=1)
+    return saved
+
+
+def _load_demo() -> None:
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.datasets.berka.loader import import_berka as load_berka
+    from bankcrm.datasets.us_synthetic import import_us_synthetic
+
+    try:
+        _print_report(_run_with_progress(load_berka, actor=None, directory=DEFAULT_BERKA_DIR))
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    _print_report(_run_with_progress(import_us_synthetic, actor=None))
+
+
+def _print_counts() -> None:
+    from bankcrm.datasets import selectors
+
+    table = Table(title="The demo bank")
+    table.add_column("Berka (real, anonymised)")
+    table.add_column("rows", justify="right")
+    for k, v in selectors.berka_counts().items():
+        table.add_row(k, f"{v:,}")
+    out.print(table)
+    syn = Table(title="Synthetic additions (flagged synthetic)")
+    syn.add_column("entity")
+    syn.add_column("rows", justify="right")
+    for k, v in selectors.synthetic_counts().items():
+        syn.add_row(k, f"{v:,}")
+    out.print(syn)
+
+
+@app.command()
+def demo(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load and run the demo tasks inline, then exit")] = False,
+    host: str = "localhost",
+    port: int = 8000,
+) -> None:
+    """Migrate, load the demo bank (Berka + flagged synthetic additions) with the clock at
+    1998-12-31, create demo users, then serve web + worker + scheduler (or exit with --no-serve)."""
+    os.environ.setdefault("BANKCRM_ENV", "demo")
+    os.environ.setdefault("BANKCRM_AS_OF", DEMO_AS_OF)
+    _setup()
+    from django.conf import settings
+
+    _migrate()
+    _load_demo()
+    credentials = _ensure_demo_users() if settings.BANKCRM_ENV == "demo" else {}
+    if no_serve:
+        from bankcrm.audit.tasks import verify_chain
+
+        result = verify_chain.call()
+        out.print(f"task audit.verify_chain: {result['checked']} events checked, broken at: {result['broken_at']}")
+    _print_counts()
+    out.print(f"Clock: business date {settings.BANKCRM_AS_OF or 'today'} (BANKCRM_AS_OF)")
+    if credentials:
+        out.print(f"\nSign in at http://{host}:{port}/accounts/login/ with one of these demo users:")
+        for username, password in credentials.items():
+            out.print(f"  {username:<16} password: {password}")
+        out.print("API: bankcrm token create --user demo-admin  (prints a bearer token on its last line)")
+    elif settings.BANKCRM_ENV != "demo":
+        out.print("(no demo users: BANKCRM_ENV is not 'demo')")
+    if no_serve:
+        return
+    children = [
+        subprocess.Popen([sys.executable, "-m", "bankcrm.cli", "worker"]),
+        subprocess.Popen([sys.executable, "-m", "bankcrm.cli", "scheduler"]),
+    ]
+    try:
+        _serve(host, port)
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _serve(host: str, port: int, workers: int = 2, threads: int = 4) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from bankcrm.config.wsgi import application
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+
+        def load(self) -> Any:
+            return application
+
+    out.print(f"Serving BankCRM on http://{host}:{port}/ (API docs: http://{host}:{port}/api/v1/docs)")
+    _App().run()
+
+
+@app.command()
+def serve(
+    host: str = "localhost",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes")] = 2,
+    threads: Annotated[int, typer.Option(help="threads per worker")] = 4,
+) -> None:
+    """Serve an existing database over HTTP (gunicorn)."""
+    _setup()
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db import connection
+
+    if MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes()):
+        raise _fail("the database schema is not up to date: run `bankcrm migrate` first")
+    _serve(host, port, workers, threads)
+
+
+@app.command()
+def worker() -> None:
+    """Run the background task worker (django-tasks database backend)."""
+    _setup()
+    from django.core.management import call_command
+
+    call_command("db_worker", "--queue-name", "*")
+
+
+@app.command()
+def scheduler(tick: Annotated[float, typer.Option(help="seconds between checks")] = 30.0) -> None:
+    """Enqueue periodic jobs when due (audit chain verification, ...)."""
+    _setup()
+    from bankcrm.core.scheduler import run_forever
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    out.print("scheduler running")
+    run_forever(tick=tick, stop=lambda: stopping)
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option("--user", help="username")],
+    scopes: Annotated[str | None, typer.Option(help="comma-separated permissions, e.g. parties:read")] = None,
+    expires: Annotated[int, typer.Option(help="days until expiry")] = 90,
+    name: str = "",
+) -> None:
+    """Issue an API token; the token is printed alone on the last line (shown only once)."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.identity import services as identity
+    from bankcrm.identity.models import User
+
+    found = User.objects.filter(username=user).first()
+    if found is None:
+        raise _fail(f"--user: no user named {user!r}")
+    try:
+        scope_list = identity.parse_scopes(scopes) if scopes is not None else None
+        issued = identity.create_token(actor=None, user=found, scopes=scope_list, expires_days=expires, name=name)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"token {issued.token.prefix} for {user}, scopes {','.join(issued.token.scopes)}, "
+              f"expires {issued.token.expires_at:%Y-%m-%d}")
+    print(issued.secret)
+
+
+@token_app.command("revoke")
+def token_revoke(prefix: Annotated[str, typer.Argument(help="the token's prefix (second part)")]) -> None:
+    """Revoke a token by its prefix."""
+    _setup()
+    from bankcrm.core.errors import NotFound
+    from bankcrm.identity import services as identity
+
+    try:
+        token = identity.revoke_token(actor=None, prefix=prefix)
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"token {token.prefix} revoked at {token.revoked_at:%Y-%m-%d %H:%M:%S %Z}")
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[list[str], typer.Option("--role", help="role code; repeat for several")],
+    admin: bool = False,
+) -> None:
+    """Create a staff user; the password is read from the BANKCRM_PASSWORD variable or prompted."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.identity import services as identity
+
+    password = os.environ.get("BANKCRM_PASSWORD") or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        identity.create_user(actor=None, username=username, password=password, roles=role, is_superuser=admin)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"user {username} created")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Verify the audit hash chain; exits 1 naming the first broken sequence number."""
+    _setup()
+    from bankcrm.audit.services import verify_chain
+
+    checked, broken = verify_chain()
+    if broken is not None:
+        raise _fail(f"audit chain broken at sequence {broken.sequence}: {broken.reason} ({checked} events intact before it)")
+    out.print(f"audit chain intact: {checked} events")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command (e.g. `bankcrm manage showmigrations`)."""
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bankcrm manage", *ctx.args])
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

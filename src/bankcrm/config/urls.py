@@ -1,0 +1,13 @@
+"""Root URL configuration: console, sign-in (allauth), admin and the REST API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from bankcrm.api.root import api
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("bankcrm.console.urls")),
+]

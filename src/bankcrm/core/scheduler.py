@@ -1,0 +1,64 @@
+"""A small periodic-job scheduler (``bankcrm scheduler``): every ``tick`` seconds it enqueues
+each job whose interval has elapsed since its last run, recording the run in
+:class:`~bankcrm.core.models.ScheduledRun` so restarts and several schedulers never
+enqueue the same slot twice (unique per job and slot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from bankcrm.core import clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """``task`` is the dotted path of a django-tasks Task; ``every`` its period."""
+
+    name: str
+    task: str
+    every: dt.timedelta
+
+
+JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("audit.verify_chain", "bankcrm.audit.tasks.verify_chain", dt.timedelta(hours=24)),
+)
+
+
+def slot_of(job: PeriodicJob, at: dt.datetime) -> int:
+    """Index of the period containing ``at`` (seconds since the epoch // period)."""
+    return int(at.timestamp() // job.every.total_seconds())
+
+
+def run_due(*, jobs: tuple[PeriodicJob, ...] = JOBS, now: Callable[[], dt.datetime] = clock.now) -> list[str]:
+    """Enqueue every job not yet enqueued for the current slot; return the names enqueued."""
+    from bankcrm.core.models import ScheduledRun
+
+    enqueued = []
+    at = now()
+    for job in jobs:
+        slot = slot_of(job, at)
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(job=job.name, slot=slot, enqueued_at=at)
+                import_string(job.task).enqueue()
+        except IntegrityError:
+            continue  # already enqueued for this slot
+        enqueued.append(job.name)
+        log.info("scheduler: enqueued %s (slot %s)", job.name, slot)
+    return enqueued
+
+
+def run_forever(*, tick: float = 30.0, stop: Callable[[], bool] = lambda: False) -> None:
+    """Loop :func:`run_due` every ``tick`` seconds until ``stop()`` is true."""
+    while not stop():
+        run_due()
+        time.sleep(tick)

@@ -1,0 +1,161 @@
+"""Writes for users and API tokens. Tokens: random secret shown once, stored as SHA-256 with a
+lookup prefix, scoped, expiring, revocable (DESIGN decision 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from bankcrm.audit import services as audit
+from bankcrm.authz.permissions import Perm, Role
+from bankcrm.core import clock
+from bankcrm.core.errors import FieldProblem, NotFound, ValidationFailed
+from bankcrm.identity.models import ApiToken, User
+
+TOKEN_PREFIX = "bcrm"
+_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """The stored token row and the secret, which is never retrievable again."""
+
+    token: ApiToken
+    secret: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_scopes(text: str) -> list[str]:
+    """``"parties:read,accounts:read"`` -> validated permission names.
+
+    Raises:
+        ValidationFailed: a name is not in the permission vocabulary (field ``scopes``).
+    """
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    known = {p.value for p in Perm}
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise ValidationFailed(
+            [FieldProblem("scopes", f"unknown permission(s) {', '.join(bad)}; known: {', '.join(sorted(known))}")]
+        )
+    return names
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    roles: list[str],
+    kind: str = User.Kind.STAFF,
+    display_name: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """Create a staff or customer user with roles (role codes from :class:`Role`).
+
+    Raises:
+        ValidationFailed: unknown role, or the username is taken (field named).
+    """
+    problems = [FieldProblem("roles", f"unknown role {r!r}") for r in roles if r not in {x.value for x in Role}]
+    if User.objects.filter(username=username).exists():
+        problems.append(FieldProblem("username", f"{username!r} is already taken"))
+    if problems:
+        raise ValidationFailed(problems)
+    user = User(
+        username=username,
+        kind=kind,
+        roles=roles,
+        display_name=display_name,
+        is_staff=kind == User.Kind.STAFF and is_superuser,
+        is_superuser=is_superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="identity.user.create", subject_type="user", subject_id=str(user.pk),
+                 payload={"roles": roles, "kind": kind})
+    return user
+
+
+@transaction.atomic
+def create_token(
+    *,
+    actor: User | None,
+    user: User,
+    scopes: list[str] | None = None,
+    expires_days: int | None = 90,
+    name: str = "",
+) -> IssuedToken:
+    """Issue a token for ``user``. Default scopes: every permission the user holds. A token can
+    never carry a scope its user lacks.
+
+    Raises:
+        ValidationFailed: a scope the user does not hold, or a non-positive expiry.
+    """
+    held = {p.value for p in user.permissions()}
+    wanted = sorted(held) if scopes is None else scopes
+    problems = [FieldProblem("scopes", f"user {user.username} does not hold {s}") for s in wanted if s not in held]
+    if expires_days is not None and expires_days <= 0:
+        problems.append(FieldProblem("expires", "must be a positive number of days"))
+    if problems:
+        raise ValidationFailed(problems)
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    now = clock.now()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=prefix,
+        digest=_digest(secret),
+        scopes=wanted,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=expires_days) if expires_days else None,
+    )
+    audit.record(actor=actor, action="identity.token.create", subject_type="api_token", subject_id=prefix,
+                 payload={"user": str(user.pk), "scopes": wanted, "expires_days": expires_days})
+    return IssuedToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def revoke_token(*, actor: User | None, prefix: str) -> ApiToken:
+    """Revoke the token with this prefix (idempotent: revoking twice keeps the first time).
+
+    Raises:
+        NotFound: no token has this prefix.
+    """
+    token = ApiToken.objects.select_for_update().filter(prefix=prefix).first()
+    if token is None:
+        raise NotFound(f"no token with prefix {prefix!r}")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="identity.token.revoke", subject_type="api_token", subject_id=prefix)
+    return token
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """The usable token matching ``secret``, or None. Constant-time digest comparison.
+    ``last_used_at`` is refreshed at most once a minute (bookkeeping, not audited)."""
+    parts = secret.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
+        return None
+    if not token.is_usable() or not token.user.is_active:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at > _TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
