@@ -21,11 +21,53 @@ def berka_dir() -> Path:
 def admin_user(db):  # type: ignore[no-untyped-def]
     from bankcrm.identity import services as identity
 
-    return identity.create_user(actor=None, username="admin", password="correct horse battery", roles=["administrator"], is_superuser=True)
+    return identity.create_user(
+        actor=None,
+        username="admin",
+        password="correct horse battery",
+        roles=["administrator"],
+        is_superuser=True,
+    )
 
 
 @pytest.fixture
 def agent_user(db):  # type: ignore[no-untyped-def]
     from bankcrm.identity import services as identity
 
-    return identity.create_user(actor=None, username="agent", password="correct horse battery", roles=["call_centre_agent"])
+    return identity.create_user(
+        actor=None, username="agent", password="correct horse battery", roles=["call_centre_agent"]
+    )
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A DATABASE_URL for an empty database of the same kind as the suite's (SQLite file in
+    tmp_path, or a new PostgreSQL database dropped afterwards), for CLI subprocess tests."""
+    import os
+    import uuid
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+        return
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    name = f"bankcrm_cli_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
+    """Environment for running the ``bankcrm`` command in a subprocess against a fresh database."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BANKCRM_", "DJANGO_"))}
+    env.update({"DATABASE_URL": fresh_database_url, "BANKCRM_VAR_DIR": str(tmp_path / "var")})
+    return env

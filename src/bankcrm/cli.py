@@ -109,7 +109,9 @@ def migrate() -> None:
 
 
 @import_app.command("berka")
-def import_berka(directory: Annotated[Path, typer.Argument(help="Folder with the Berka .asc files")] = DEFAULT_BERKA_DIR) -> None:
+def import_berka(
+    directory: Annotated[Path, typer.Argument(help="Folder with the Berka .asc files")] = DEFAULT_BERKA_DIR,
+) -> None:
     """Validate, then load the Berka / PKDD'99 files (idempotent; nothing written on bad input)."""
     _setup()
     from bankcrm.core.errors import ValidationFailed
@@ -171,8 +173,14 @@ def _ensure_demo_users() -> dict[str, str]:
         if User.objects.filter(username=username).exists():
             continue
         password = saved.get(username) or secrets.token_urlsafe(12)
-        identity.create_user(actor=None, username=username, password=password, roles=roles, is_superuser=admin,
-                             display_name=username.replace("-", " ").title())
+        identity.create_user(
+            actor=None,
+            username=username,
+            password=password,
+            roles=roles,
+            is_superuser=admin,
+            display_name=username.replace("-", " ").title(),
+        )
         saved[username] = password
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -286,8 +294,8 @@ def serve(
 ) -> None:
     """Serve an existing database over HTTP (gunicorn)."""
     _setup()
-    from django.db.migrations.executor import MigrationExecutor
     from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     if MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes()):
         raise _fail("the database schema is not up to date: run `bankcrm migrate` first")
@@ -342,8 +350,10 @@ def token_create(
         issued = identity.create_token(actor=None, user=found, scopes=scope_list, expires_days=expires, name=name)
     except ValidationFailed as exc:
         raise _fail(str(exc)) from None
-    err.print(f"token {issued.token.prefix} for {user}, scopes {','.join(issued.token.scopes)}, "
-              f"expires {issued.token.expires_at:%Y-%m-%d}")
+    err.print(
+        f"token {issued.token.prefix} for {user}, scopes {','.join(issued.token.scopes)}, "
+        f"expires {issued.token.expires_at:%Y-%m-%d}"
+    )
     print(issued.secret)
 
 
@@ -388,7 +398,9 @@ def audit_verify() -> None:
 
     checked, broken = verify_chain()
     if broken is not None:
-        raise _fail(f"audit chain broken at sequence {broken.sequence}: {broken.reason} ({checked} events intact before it)")
+        raise _fail(
+            f"audit chain broken at sequence {broken.sequence}: {broken.reason} ({checked} events intact before it)"
+        )
     out.print(f"audit chain intact: {checked} events")
 
 

@@ -84,9 +84,7 @@ def test_czech_identity_is_deterministic() -> None:
 
 def test_czech_identity_depends_on_seed_and_client_id() -> None:
     assert _cz(1) != _cz(2)
-    assert _cz(1) != czech_identity(
-        client_id=1, sex="F", district_name="Hl.m. Praha", region="Prague", seed="other"
-    )
+    assert _cz(1) != czech_identity(client_id=1, sex="F", district_name="Hl.m. Praha", region="Prague", seed="other")
 
 
 def test_engine_does_not_use_random_module() -> None:

@@ -26,7 +26,9 @@ api = NinjaAPI(
 PROBLEM = "application/problem+json"
 
 
-def problem(request: HttpRequest, status: int, title: str, detail: str = "", errors: list[Any] | None = None) -> HttpResponse:
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str = "", errors: list[Any] | None = None
+) -> HttpResponse:
     """An RFC 9457 problem document; ``errors`` is a per-field list ``[{field, message}]``."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
@@ -42,7 +44,10 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "", err
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")), "message": e.get("msg", "")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+            "message": e.get("msg", ""),
+        }
         for e in exc.errors
     ]
     return problem(request, 422, "Invalid input", errors=errors)
@@ -50,7 +55,9 @@ def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(ValidationFailed)
 def _failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
-    return problem(request, 422, "Invalid input", errors=[{"field": p.field, "message": p.message} for p in exc.problems])
+    return problem(
+        request, 422, "Invalid input", errors=[{"field": p.field, "message": p.message} for p in exc.problems]
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -93,7 +100,12 @@ def health(request: HttpRequest) -> dict[str, str]:
     """Liveness and database reachability; no authentication."""
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
-    return {"status": "ok", "version": __version__, "database": connection.vendor, "as_of": clock.today().isoformat()}
+    return {
+        "status": "ok",
+        "version": __version__,
+        "database": connection.vendor,
+        "as_of": clock.today().isoformat(),
+    }
 
 
 @api.get("/me", response=WhoAmIRead, tags=["system"])

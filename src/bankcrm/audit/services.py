@@ -3,6 +3,7 @@ inside its own transaction, so the change and its audit event commit or roll bac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -88,7 +89,7 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
         ``(events checked, None)`` or ``(checked before the break, ChainBreak)``.
     """
 
-    def rows() -> Any:
+    def rows() -> Iterator[dict[str, Any]]:
         qs = AuditEvent.objects.order_by("sequence").values(
             "sequence",
             "occurred_at",
@@ -103,8 +104,9 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
             "hash",
         )
         for row in qs.iterator(chunk_size=batch_size):
-            row["actor_id"] = str(row["actor_id"]) if row["actor_id"] else ""
-            yield row
+            event: dict[str, Any] = dict(row)
+            event["actor_id"] = str(row["actor_id"]) if row["actor_id"] else ""
+            yield event
 
     with transaction.atomic():
         return verify(rows())

@@ -7,4 +7,4 @@ from pathlib import Path
 os.environ.setdefault("BANKCRM_ENV", "test")
 os.environ.setdefault("BANKCRM_VAR_DIR", str(Path.cwd() / "var" / "test"))
 
-from bankcrm.config.settings import *  # noqa: E402,F403
+from bankcrm.config.settings import *  # noqa: F403

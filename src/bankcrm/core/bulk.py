@@ -38,7 +38,7 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
         adapt_json = connection.ops.adapt_json_value
         return lambda v: adapt_json(v, encoder)
     if kind == "BinaryField":
-        return (lambda v: bytes(v) if v is not None else None)
+        return lambda v: bytes(v) if v is not None else None
     return _identity
 
 
@@ -54,7 +54,7 @@ def insert_instances(model: type[models.Model], objects: Sequence[models.Model],
     if not objects:
         return 0
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     attnames = [f.attname for f in fields]
     converters = [_converter(f) for f in fields]
     table = model._meta.db_table

@@ -77,8 +77,7 @@ def _check_year(year: int) -> None:
     """Raise ``ValueError`` naming ``year`` if it is outside 1990-2040 inclusive."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(
-            f"year {year} is outside the supported Federal Reserve holiday calendar range "
-            f"{FIRST_YEAR}-{LAST_YEAR}"
+            f"year {year} is outside the supported Federal Reserve holiday calendar range {FIRST_YEAR}-{LAST_YEAR}"
         )
 
 

@@ -49,3 +49,6 @@ class ScheduledRun(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_unique_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} slot {self.slot}"

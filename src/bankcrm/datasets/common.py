@@ -56,8 +56,8 @@ def create_in_batches(
     report: LoadReport,
     progress: Progress,
 ) -> list[M]:
-    """Insert ``objects`` (:func:`~bankcrm.core.bulk.insert_instances`) in batches of 5,000, one audit event per batch
-    (``datasets.load.batch``: entity, rows, source file and its SHA-256). Runs inside the
+    """Insert ``objects`` (:func:`~bankcrm.core.bulk.insert_instances`) in batches of 5,000, one
+    audit event per batch (``datasets.load.batch``: entity, rows, source file and its SHA-256). Runs inside the
     caller's transaction."""
     total = len(objects)
     for start in range(0, total, BATCH):

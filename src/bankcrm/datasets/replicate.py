@@ -84,18 +84,21 @@ def replicate_berka(
     if DataLoad.objects.filter(source=SOURCE, label=label).exists():
         return ReplicaResult(0, 0, 0.0, 0.0, skipped=True)
     started = time.perf_counter()
-    source_rows = list(
-        Transaction.objects.filter(source_system="berka")
-        .order_by("id")
-        .values_list(*_FIELDS)
-    )
+    source_rows = list(Transaction.objects.filter(source_system="berka").order_by("id").values_list(*_FIELDS))
     if not source_rows:
         raise ValidationFailed([FieldProblem("berka", "load the Berka data first (bankcrm import berka)")])
     accounts = {
         a["id"]: a
         for a in Account.objects.filter(source_system="berka").values(
-            "id", "source_id", "branch_id", "branch__code", "branch__name", "branch__region", "product_id",
-            "currency", "opened_on",
+            "id",
+            "source_id",
+            "branch_id",
+            "branch__code",
+            "branch__name",
+            "branch__region",
+            "product_id",
+            "currency",
+            "opened_on",
         )
     }
     by_account: dict[uuid.UUID, list[tuple]] = {}
@@ -115,27 +118,59 @@ def replicate_berka(
                 berka_id = int(a["source_id"].split(":")[1])
                 key = SERIAL_BASE + SERIAL_STRIDE * r + berka_id
                 sex = "F" if key % 2 else "M"
-                ident = czech_identity(client_id=key, sex=sex, district_name=a["branch__name"], region=a["branch__region"])
+                ident = czech_identity(
+                    client_id=key, sex=sex, district_name=a["branch__name"], region=a["branch__region"]
+                )
                 name = f"{ident.given_name} {ident.family_name}"
-                party = Party(kind=Party.Kind.PERSON, legal_name=name, given_name=ident.given_name,
-                              family_name=ident.family_name, search_name=fold(name), residence_country="CZ",
-                              nationality="CZ", language="cs", branch_id=a["branch_id"], is_synthetic=True,
-                              synthetic_identity=True, source_system=SOURCE, source_id=f"party:{key}")
-                account = Account(number=make_account_number(int(a["branch__code"][2:]), key),
-                                  product_id=a["product_id"], branch_id=a["branch_id"], currency=a["currency"],
-                                  opened_on=a["opened_on"], is_synthetic=True, source_system=SOURCE,
-                                  source_id=f"account:{key}")
+                party = Party(
+                    kind=Party.Kind.PERSON,
+                    legal_name=name,
+                    given_name=ident.given_name,
+                    family_name=ident.family_name,
+                    search_name=fold(name),
+                    residence_country="CZ",
+                    nationality="CZ",
+                    language="cs",
+                    branch_id=a["branch_id"],
+                    is_synthetic=True,
+                    synthetic_identity=True,
+                    source_system=SOURCE,
+                    source_id=f"party:{key}",
+                )
+                account = Account(
+                    number=make_account_number(int(a["branch__code"][2:]), key),
+                    product_id=a["product_id"],
+                    branch_id=a["branch_id"],
+                    currency=a["currency"],
+                    opened_on=a["opened_on"],
+                    is_synthetic=True,
+                    source_system=SOURCE,
+                    source_id=f"account:{key}",
+                )
                 new_parties.append(party)
                 new_accounts.append(account)
-                new_roles.append(AccountRole(account=account, party=party, role=AccountRole.Role.OWNER,
-                                             effective_from=a["opened_on"], is_synthetic=True,
-                                             source_system=SOURCE, source_id=f"role:{key}"))
+                new_roles.append(
+                    AccountRole(
+                        account=account,
+                        party=party,
+                        role=AccountRole.Role.OWNER,
+                        effective_from=a["opened_on"],
+                        is_synthetic=True,
+                        source_system=SOURCE,
+                        source_id=f"role:{key}",
+                    )
+                )
                 mapping.append((r, src, account.id))
         insert_instances(Party, new_parties)
         insert_instances(Account, new_accounts)
         insert_instances(AccountRole, new_roles)
-        audit.record(actor=actor, action="datasets.replicate.setup", subject_type="load_batch", subject_id=label,
-                     payload={"parties": len(new_parties), "accounts": len(new_accounts), "replicas": replicas})
+        audit.record(
+            actor=actor,
+            action="datasets.replicate.setup",
+            subject_type="load_batch",
+            subject_id=label,
+            payload={"parties": len(new_parties), "accounts": len(new_accounts), "replicas": replicas},
+        )
         setup_seconds = time.perf_counter() - started
 
         def rows() -> Iterator[holdings.TransactionRow]:
@@ -144,17 +179,27 @@ def replicate_berka(
                 for row in by_account[src]:
                     if emitted >= transactions:
                         return
-                    yield holdings.TransactionRow(new, *row[1:], is_synthetic=True)
+                    yield holdings.TransactionRow._make((new, *row[1:], "", "", True))
                     emitted += 1
                     if emitted % batch_size == 0:
                         progress("transactions", emitted, transactions)
 
         t0 = time.perf_counter()
-        result = holdings.bulk_load_transactions(actor=actor, rows=rows(), source=f"berka replica rule, N={transactions}",
-                                                 load_batch=label, batch_size=batch_size, validate=False)
+        result = holdings.bulk_load_transactions(
+            actor=actor,
+            rows=rows(),
+            source=f"berka replica rule, N={transactions}",
+            load_batch=label,
+            batch_size=batch_size,
+            validate=False,
+        )
         load_seconds = time.perf_counter() - t0
         progress("transactions", result.rows, transactions)
-        DataLoad.objects.create(source=SOURCE, label=label, counts={"transactions": result.rows,
-                                "accounts": len(new_accounts), "parties": len(new_parties)}, actor=actor,
-                                finished_at=clock.now())
+        DataLoad.objects.create(
+            source=SOURCE,
+            label=label,
+            counts={"transactions": result.rows, "accounts": len(new_accounts), "parties": len(new_parties)},
+            actor=actor,
+            finished_at=clock.now(),
+        )
     return ReplicaResult(result.rows, len(new_accounts), setup_seconds, load_seconds)

@@ -458,9 +458,7 @@ def _us_person(seed: str, index: int, as_of: date, taken_tax_ids: set[str]) -> S
         tax_id, tax_id_type = _derive_ssn(key("tax_id"), taken_tax_ids), "ssn"
     taken_tax_ids.add(tax_id)
 
-    license_number = _pick(key("license_letter"), tuple("ABCDEFGHJKLMNPRSTWXY")) + _digits(
-        key("license_number"), 8
-    )
+    license_number = _pick(key("license_letter"), tuple("ABCDEFGHJKLMNPRSTWXY")) + _digits(key("license_number"), 8)
     return SyntheticPerson(
         given_name=given,
         family_name=family,
@@ -559,7 +557,5 @@ def us_parties(
     ]
     taken_names: set[str] = set()
     taken_eins: set[str] = set()
-    parties.extend(
-        _us_organization(seed, i, as_of, taken_names, taken_eins) for i in range(count_organizations)
-    )
+    parties.extend(_us_organization(seed, i, as_of, taken_names, taken_eins) for i in range(count_organizations))
     return parties

@@ -11,8 +11,10 @@ blind index. Idempotent by source id.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import Model
 
 from bankcrm.core import clock
 from bankcrm.datasets.common import LoadReport, Progress, create_in_batches, existing_source_ids, no_progress
@@ -39,16 +41,45 @@ def import_us_synthetic(*, actor: User | None, progress: Progress = no_progress)
     with transaction.atomic():
         branch = Branch.objects.filter(code="US900").first()
         if branch is None:
-            branch = Branch(code="US900", name="New York (synthetic)", region="NY", country="US",
-                            is_synthetic=True, source_system=SOURCE, source_id="branch:900")
-            create_in_batches(actor=actor, model=Branch, objects=[branch], entity="branches", source=SOURCE,
-                              source_sha256="", report=report, progress=progress)
+            branch = Branch(
+                code="US900",
+                name="New York (synthetic)",
+                region="NY",
+                country="US",
+                is_synthetic=True,
+                source_system=SOURCE,
+                source_id="branch:900",
+            )
+            create_in_batches(
+                actor=actor,
+                model=Branch,
+                objects=[branch],
+                entity="branches",
+                source=SOURCE,
+                source_sha256="",
+                report=report,
+                progress=progress,
+            )
         product = Product.objects.filter(code="US-CHECKING").first()
         if product is None:
-            product = Product(code="US-CHECKING", name="Everyday checking (USD)", type=Product.Type.CHECKING,
-                              currency="USD", rate_bp=10, fee_schedule={"monthly_maintenance_minor": 0})
-            create_in_batches(actor=actor, model=Product, objects=[product], entity="products", source=SOURCE,
-                              source_sha256="", report=report, progress=progress)
+            product = Product(
+                code="US-CHECKING",
+                name="Everyday checking (USD)",
+                type=Product.Type.CHECKING,
+                currency="USD",
+                rate_bp=10,
+                fee_schedule={"monthly_maintenance_minor": 0},
+            )
+            create_in_batches(
+                actor=actor,
+                model=Product,
+                objects=[product],
+                entity="products",
+                source=SOURCE,
+                source_sha256="",
+                report=report,
+                progress=progress,
+            )
         have = existing_source_ids(Party, SOURCE)
         parties: list[Party] = []
         contacts: list[ContactPoint] = []
@@ -67,8 +98,12 @@ def import_us_synthetic(*, actor: User | None, progress: Progress = no_progress)
                     IdentityDocument(
                         party=party,
                         type=IdentityDocument.Type.DRIVERS_LICENSE,
-                        number_encrypted=crypto.encrypt(p.id_document_number, field="identity_document.number", ring=ring),
-                        number_index=crypto.blind_index(p.id_document_number, field="identity_document.number", ring=ring),
+                        number_encrypted=crypto.encrypt(
+                            p.id_document_number, field="identity_document.number", ring=ring
+                        ),
+                        number_index=crypto.blind_index(
+                            p.id_document_number, field="identity_document.number", ring=ring
+                        ),
                         issuing_country="US",
                         issuing_region=p.id_document_region or "",
                         is_synthetic=True,
@@ -89,20 +124,45 @@ def import_us_synthetic(*, actor: User | None, progress: Progress = no_progress)
                 source_id=f"{sid}:account",
             )
             accounts.append(account)
-            roles.append(AccountRole(account=account, party=party, role=AccountRole.Role.OWNER,
-                                     effective_from=account.opened_on, is_synthetic=True,
-                                     source_system=SOURCE, source_id=f"{sid}:owner"))
-        common = {"actor": actor, "source": SOURCE, "source_sha256": "", "report": report, "progress": progress}
-        create_in_batches(model=Party, objects=parties, entity="parties", **common)
-        create_in_batches(model=ContactPoint, objects=contacts, entity="contact_points", **common)
-        create_in_batches(model=IdentityDocument, objects=documents, entity="identity_documents", **common)
-        create_in_batches(model=Account, objects=accounts, entity="accounts", **common)
-        create_in_batches(model=AccountRole, objects=roles, entity="account_roles", **common)
-        create_in_batches(model=PartyRelationship, objects=_ownership(people), entity="relationships", **common)
+            roles.append(
+                AccountRole(
+                    account=account,
+                    party=party,
+                    role=AccountRole.Role.OWNER,
+                    effective_from=account.opened_on,
+                    is_synthetic=True,
+                    source_system=SOURCE,
+                    source_id=f"{sid}:owner",
+                )
+            )
+
+        def create(model: type[Model], objects: Sequence[Model], entity: str) -> None:
+            create_in_batches(
+                actor=actor,
+                model=model,
+                objects=objects,
+                entity=entity,
+                source=SOURCE,
+                source_sha256="",
+                report=report,
+                progress=progress,
+            )
+
+        create(Party, parties, "parties")
+        create(ContactPoint, contacts, "contact_points")
+        create(IdentityDocument, documents, "identity_documents")
+        create(Account, accounts, "accounts")
+        create(AccountRole, roles, "account_roles")
+        create(PartyRelationship, _ownership(people), "relationships")
         report.unchanged["parties"] = len(people) - len(parties)
         if report.changed_anything:
-            DataLoad.objects.create(source=SOURCE, label="us_parties:v1", counts=report.created, actor=actor,
-                                    finished_at=clock.now())
+            DataLoad.objects.create(
+                source=SOURCE,
+                label="us_parties:v1",
+                counts=report.created,
+                actor=actor,
+                finished_at=clock.now(),
+            )
     return report
 
 
@@ -110,12 +170,21 @@ def _party(p: SyntheticPerson | SyntheticOrganization, sid: str, branch: Branch,
     if isinstance(p, SyntheticPerson):
         name = p.full_name
         tax_id, tax_type = p.tax_id or "", p.tax_id_type or ""
-        extra = {"given_name": p.given_name, "family_name": p.family_name, "date_of_birth": p.date_of_birth,
-                 "sex": p.sex, "kind": Party.Kind.PERSON}
+        extra = {
+            "given_name": p.given_name,
+            "family_name": p.family_name,
+            "date_of_birth": p.date_of_birth,
+            "sex": p.sex,
+            "kind": Party.Kind.PERSON,
+        }
     else:
         name, tax_id, tax_type = p.legal_name, p.ein, "ein"
-        extra = {"formation_date": p.formation_date, "industry": p.industry, "kind": Party.Kind.ORGANIZATION,
-                 "segment": "small_business"}
+        extra = {
+            "formation_date": p.formation_date,
+            "industry": p.industry,
+            "kind": Party.Kind.ORGANIZATION,
+            "segment": "small_business",
+        }
     return Party(
         legal_name=name,
         search_name=fold(name),
@@ -139,8 +208,17 @@ def _contacts(p: SyntheticPerson | SyntheticOrganization, party: Party, sid: str
     region = p.region if isinstance(p, SyntheticPerson) else p.state
     purpose = ContactPoint.Purpose.HOME if isinstance(p, SyntheticPerson) else ContactPoint.Purpose.REGISTERED
     return [
-        ContactPoint(kind=ContactPoint.Kind.ADDRESS, purpose=purpose, line1=p.street_line, city=p.city,
-                     region=region, postal_code=p.postal_code, country="US", source_id=f"{sid}:address", **common),
+        ContactPoint(
+            kind=ContactPoint.Kind.ADDRESS,
+            purpose=purpose,
+            line1=p.street_line,
+            city=p.city,
+            region=region,
+            postal_code=p.postal_code,
+            country="US",
+            source_id=f"{sid}:address",
+            **common,
+        ),
         ContactPoint(kind=ContactPoint.Kind.PHONE, value=p.phone, source_id=f"{sid}:phone", **common),
         ContactPoint(kind=ContactPoint.Kind.EMAIL, value=p.email, source_id=f"{sid}:email", **common),
     ]
@@ -157,14 +235,25 @@ def _ownership(people: list[SyntheticPerson | SyntheticOrganization]) -> list[Pa
             continue
         org = by_sid.get(f"organization:{i}")
         k = i - len(persons)
-        links = [(persons[(2 * k) % len(persons)], PartyRelationship.Type.BENEFICIAL_OWNER, 5000),
-                 (persons[(2 * k + 1) % len(persons)], PartyRelationship.Type.BENEFICIAL_OWNER, 2500),
-                 (persons[(2 * k) % len(persons)], PartyRelationship.Type.CONTROL_PERSON, None)]
+        links = [
+            (persons[(2 * k) % len(persons)], PartyRelationship.Type.BENEFICIAL_OWNER, 5000),
+            (persons[(2 * k + 1) % len(persons)], PartyRelationship.Type.BENEFICIAL_OWNER, 2500),
+            (persons[(2 * k) % len(persons)], PartyRelationship.Type.CONTROL_PERSON, None),
+        ]
         for person, rel_type, bp in links:
             sid = f"organization:{i}:{rel_type}:{person}"
             if sid in have or org is None:
                 continue
-            result.append(PartyRelationship(from_party_id=by_sid[f"person:{person}"], to_party_id=org, type=rel_type,
-                                            ownership_bp=bp, effective_from=p.formation_date, is_synthetic=True,
-                                            source_system=SOURCE, source_id=sid))
+            result.append(
+                PartyRelationship(
+                    from_party_id=by_sid[f"person:{person}"],
+                    to_party_id=org,
+                    type=rel_type,
+                    ownership_bp=bp,
+                    effective_from=p.formation_date,
+                    is_synthetic=True,
+                    source_system=SOURCE,
+                    source_id=sid,
+                )
+            )
     return result

@@ -162,6 +162,9 @@ class Transaction(models.Model):
         ]
         indexes = [models.Index(fields=["account", "booking_date"], name="txn_account_date")]
 
+    def __str__(self) -> str:
+        return f"{self.booking_date} {self.direction} {self.amount_minor} {self.currency}"
+
 
 class Loan(SourcedModel):
     """A loan on an account. Berka status: A finished OK, B finished unpaid, C running OK,

@@ -77,17 +77,34 @@ def _batches(rows: Iterable[TransactionRow], size: int) -> Iterator[list[Transac
 
 #: PostgreSQL types of COLUMNS, for binary COPY.
 _PG_TYPES = (
-    "uuid", "date", "text", "int8", "text", "int8", "text", "text", "text", "bool",
-    "text", "text", "text", "text", "text", "text", "bool", "text",
+    "uuid",
+    "date",
+    "text",
+    "int8",
+    "text",
+    "int8",
+    "text",
+    "text",
+    "text",
+    "bool",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "bool",
+    "text",
 )
 
 
 def _insert_postgresql(batch: list[TransactionRow], load_batch: str) -> None:
     # Binary COPY: one round trip per batch and no text parsing on the server; measured about
     # twice as fast as text COPY and several times faster than INSERT (benchmarks/bulk_load.py).
-    with connection.cursor() as cur, cur.cursor.copy(
-        f"COPY holdings_transaction ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-    ) as copy:
+    with (
+        connection.cursor() as cur,
+        cur.cursor.copy(f"COPY holdings_transaction ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
         copy.set_types(_PG_TYPES)
         for row in batch:
             copy.write_row((*row, load_batch))
@@ -105,7 +122,10 @@ def _insert_sqlite(batch: list[TransactionRow], load_batch: str) -> None:
         params.append((key, r[1].isoformat(), *r[2:], load_batch))
     marks = ", ".join("?" for _ in COLUMNS)
     with connection.cursor() as cur:
-        cur.cursor.executemany(f"INSERT INTO holdings_transaction ({', '.join(COLUMNS)}) VALUES ({marks})", params)
+        cur.cursor.executemany(
+            f"INSERT INTO holdings_transaction ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608 - fixed columns
+            params,
+        )
 
 
 @contextlib.contextmanager

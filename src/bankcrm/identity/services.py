@@ -17,7 +17,7 @@ from bankcrm.core import clock
 from bankcrm.core.errors import FieldProblem, NotFound, ValidationFailed
 from bankcrm.identity.models import ApiToken, User
 
-TOKEN_PREFIX = "bcrm"
+TOKEN_PREFIX = "bcrm"  # noqa: S105 - a public marker, not a secret
 _TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 
@@ -83,8 +83,13 @@ def create_user(
     else:
         user.set_unusable_password()
     user.save()
-    audit.record(actor=actor, action="identity.user.create", subject_type="user", subject_id=str(user.pk),
-                 payload={"roles": roles, "kind": kind})
+    audit.record(
+        actor=actor,
+        action="identity.user.create",
+        subject_type="user",
+        subject_id=str(user.pk),
+        payload={"roles": roles, "kind": kind},
+    )
     return user
 
 
@@ -122,8 +127,13 @@ def create_token(
         created_at=now,
         expires_at=now + dt.timedelta(days=expires_days) if expires_days else None,
     )
-    audit.record(actor=actor, action="identity.token.create", subject_type="api_token", subject_id=prefix,
-                 payload={"user": str(user.pk), "scopes": wanted, "expires_days": expires_days})
+    audit.record(
+        actor=actor,
+        action="identity.token.create",
+        subject_type="api_token",
+        subject_id=prefix,
+        payload={"user": str(user.pk), "scopes": wanted, "expires_days": expires_days},
+    )
     return IssuedToken(token=token, secret=secret)
 
 

@@ -4,23 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ScheduledRun',
+            name="ScheduledRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=100)),
-                ('slot', models.BigIntegerField()),
-                ('enqueued_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("job", models.CharField(max_length=100)),
+                ("slot", models.BigIntegerField()),
+                ("enqueued_at", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job', 'slot'), name='scheduled_run_unique_slot')],
+                "constraints": [models.UniqueConstraint(fields=("job", "slot"), name="scheduled_run_unique_slot")],
             },
         ),
     ]

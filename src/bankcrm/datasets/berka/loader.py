@@ -21,8 +21,11 @@ creates nothing and says so. Validation of every file happens before the single 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -38,7 +41,16 @@ from bankcrm.datasets.common import (
 from bankcrm.datasets.models import DataLoad
 from bankcrm.datasets.synthetic import czech_identity
 from bankcrm.holdings import services as holdings
-from bankcrm.holdings.models import Account, AccountRole, Branch, Card, Loan, Product, StandingOrder, Transaction
+from bankcrm.holdings.models import (
+    Account,
+    AccountRole,
+    Branch,
+    Card,
+    Loan,
+    Product,
+    StandingOrder,
+    Transaction,
+)
 from bankcrm.holdings.numbers import make_account_number
 from bankcrm.identity.models import User
 from bankcrm.parties.models import (
@@ -102,7 +114,7 @@ def import_berka(*, actor: User | None, directory: Path, progress: Progress = no
     return report
 
 
-def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadReport:  # noqa: C901
+def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadReport:
     report = LoadReport(source=SOURCE, files=dict(data.file_sha256))
     sha = data.file_sha256
     trans_file = next(n for n in sha if n.startswith("trans"))
@@ -222,10 +234,10 @@ def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadRep
     party_pk = existing_source_ids(Party, SOURCE)
 
     # Accounts with their last known balance -------------------------------------------------------
-    last_balance: dict[int, tuple[object, int]] = {}
+    last_balance: dict[int, tuple[dt.date, int]] = {}
     for t in data.transactions:  # file order is booking order within a day
         prev = last_balance.get(t.account_id)
-        if prev is None or t.booking_date >= prev[0]:  # type: ignore[operator]
+        if prev is None or t.booking_date >= prev[0]:
             last_balance[t.account_id] = (t.booking_date, t.balance_minor)
     have = existing_source_ids(Account, SOURCE)
     accounts = []
@@ -233,7 +245,7 @@ def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadRep
         sid = f"account:{a.account_id}"
         if sid in have:
             continue
-        as_of, balance = last_balance.get(a.account_id, (None, None))
+        as_of, balance = last_balance.get(a.account_id) or (None, None)
         accounts.append(
             Account(
                 number=make_account_number(a.district_id, a.account_id),
@@ -400,8 +412,15 @@ def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadRep
     return report
 
 
+@dataclass
+class _Cluster:
+    account: int
+    head: int | None = None
+    clients: list[int] = field(default_factory=list)
+
+
 def _households(
-    data: BerkaData, party_pk: dict[str, object], have: dict[str, object], family: dict[str, str]
+    data: BerkaData, party_pk: dict[str, Any], have: dict[str, Any], family: dict[str, str]
 ) -> tuple[list[Household], list[HouseholdMember]]:
     """One household per account that has both an OWNER and a DISPONENT; clients linked through
     several such accounts end up in one household (union of the account groups)."""
@@ -421,30 +440,29 @@ def _households(
         first = find(members[0][0])
         for cid, _ in members[1:]:
             parent[find(cid)] = first
-    clusters: dict[int, dict[str, object]] = {}
+    clusters: dict[int, _Cluster] = {}
     for account_id in sorted(groups):
         members = groups[account_id]
-        root = find(members[0][0])
-        cluster = clusters.setdefault(root, {"account": account_id, "head": None, "clients": []})
+        cluster = clusters.setdefault(find(members[0][0]), _Cluster(account=account_id))
         for cid, role in members:
-            if cid not in cluster["clients"]:  # type: ignore[operator]
-                cluster["clients"].append(cid)  # type: ignore[union-attr]
-            if role == "owner" and cluster["head"] is None:
-                cluster["head"] = cid
+            if cid not in cluster.clients:
+                cluster.clients.append(cid)
+            if role == "owner" and cluster.head is None:
+                cluster.head = cid
     households: list[Household] = []
     memberships: list[HouseholdMember] = []
     for cluster in clusters.values():
-        sid = f"account:{cluster['account']}"
+        sid = f"account:{cluster.account}"
         if sid in have:
             continue
-        head = cluster["head"]
+        head = cluster.head
         household = Household(
-            name=f"{family.get(f'client:{head}', '')} household (account {cluster['account']})".strip(),
+            name=f"{family.get(f'client:{head}', '')} household (account {cluster.account})".strip(),
             source_system=SOURCE,
             source_id=sid,
         )
         households.append(household)
-        for cid in cluster["clients"]:  # type: ignore[union-attr]
+        for cid in cluster.clients:
             memberships.append(
                 HouseholdMember(
                     household=household,

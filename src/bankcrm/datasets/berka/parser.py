@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -245,6 +246,17 @@ def _int(value: str) -> int:
     return int(value)
 
 
+def _decimal_text(value: str) -> str:
+    """A decimal statistic kept exactly, as text ("48.4")."""
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"expected a number, got {value!r}") from None
+    if not d.is_finite():
+        raise ValueError(f"expected a number, got {value!r}")
+    return str(d)
+
+
 def _optional_number(value: str, kind: Callable[[str], Any]) -> Any:
     """District statistics: ``?`` means unknown."""
     if value.strip() == "?":
@@ -290,9 +302,7 @@ def _rows(path: Path, expected: list[str], problems: _Problems) -> Iterator[tupl
             problems.add(f"{name}:{reader.line_num}", "row", f"malformed CSV: {exc}")
 
 
-def _cell(
-    problems: _Problems, location: str, fieldname: str, value: str, convert: Callable[[str], Any]
-) -> Any:
+def _cell(problems: _Problems, location: str, fieldname: str, value: str, convert: Callable[[str], Any]) -> Any:
     try:
         return convert(value)
     except (ValueError, ArithmeticError) as exc:
@@ -366,18 +376,16 @@ def parse_directory(directory: Path) -> BerkaData:
                 ("municipalities_2000_9999", 6, _int),
                 ("municipalities_ge_10000", 7, _int),
                 ("cities", 8, _int),
-                ("urban_ratio_pct", 9, str),
+                ("urban_ratio_pct", 9, _decimal_text),
                 ("average_salary_czk", 10, _int),
-                ("unemployment_1995_pct", 11, str),
-                ("unemployment_1996_pct", 12, str),
+                ("unemployment_1995_pct", 11, _decimal_text),
+                ("unemployment_1996_pct", 12, _decimal_text),
                 ("entrepreneurs_per_1000", 13, _int),
                 ("crimes_1995", 14, _int),
                 ("crimes_1996", 15, _int),
             ]
             for key, idx, kind in spec:
-                col = f"A{idx + 1}"
-                conv: Callable[[str], Any] = (lambda v: str(Decimal(v))) if kind is str else kind
-                attrs[key] = _cell(problems, loc, col, c[idx], lambda v, conv=conv: _optional_number(v, conv))
+                attrs[key] = _cell(problems, loc, f"A{idx + 1}", c[idx], functools.partial(_optional_number, kind=kind))
             if not c[1].strip():
                 problems.add(loc, "A2", "district name is empty")
                 raise _Skip

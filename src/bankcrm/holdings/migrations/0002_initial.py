@@ -5,93 +5,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('holdings', '0001_initial'),
-        ('parties', '0001_initial'),
+        ("holdings", "0001_initial"),
+        ("parties", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accountrole',
-            name='party',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='account_roles', to='parties.party'),
+            model_name="accountrole",
+            name="party",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="account_roles", to="parties.party"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='branch',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source_system', 'source_id'), name='branch_unique_source'),
+            model_name="branch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source_system", "source_id"),
+                name="branch_unique_source",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='branch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='holdings.branch'),
+            model_name="account",
+            name="branch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="accounts", to="holdings.branch"
+            ),
         ),
         migrations.AddField(
-            model_name='card',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='holdings.account'),
+            model_name="card",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="cards", to="holdings.account"
+            ),
         ),
         migrations.AddField(
-            model_name='card',
-            name='holder',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='parties.party'),
+            model_name="card",
+            name="holder",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="cards", to="parties.party"
+            ),
         ),
         migrations.AddField(
-            model_name='loan',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='holdings.account'),
+            model_name="loan",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="loans", to="holdings.account"
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='holdings.product'),
+            model_name="account",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="accounts", to="holdings.product"
+            ),
         ),
         migrations.AddField(
-            model_name='standingorder',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='standing_orders', to='holdings.account'),
+            model_name="standingorder",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="standing_orders",
+                to="holdings.account",
+            ),
         ),
         migrations.AddField(
-            model_name='transaction',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='holdings.account'),
+            model_name="transaction",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transactions",
+                to="holdings.account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountrole',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source_system', 'source_id'), name='account_role_unique_source'),
+            model_name="accountrole",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source_system", "source_id"),
+                name="account_role_unique_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountrole',
-            constraint=models.UniqueConstraint(fields=('account', 'party', 'role'), name='account_role_unique'),
+            model_name="accountrole",
+            constraint=models.UniqueConstraint(fields=("account", "party", "role"), name="account_role_unique"),
         ),
         migrations.AddConstraint(
-            model_name='card',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source_system', 'source_id'), name='card_unique_source'),
+            model_name="card",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source_system", "source_id"),
+                name="card_unique_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source_system', 'source_id'), name='loan_unique_source'),
+            model_name="loan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source_system", "source_id"),
+                name="loan_unique_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source_system', 'source_id'), name='account_unique_source'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source_system", "source_id"),
+                name="account_unique_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standingorder',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source_system', 'source_id'), name='standing_order_unique_source'),
+            model_name="standingorder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source_system", "source_id"),
+                name="standing_order_unique_source",
+            ),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['account', 'booking_date'], name='txn_account_date'),
+            model_name="transaction",
+            index=models.Index(fields=["account", "booking_date"], name="txn_account_date"),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source_system', 'source_id'), name='transaction_unique_source'),
+            model_name="transaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id", ""), _negated=True),
+                fields=("source_system", "source_id"),
+                name="transaction_unique_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor__gte', 0)), name='transaction_amount_positive'),
+            model_name="transaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_minor__gte", 0)), name="transaction_amount_positive"
+            ),
         ),
     ]
