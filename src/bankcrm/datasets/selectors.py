@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
 from bankcrm.holdings.models import Account, Card, Loan, StandingOrder, Transaction
 from bankcrm.parties.models import Household, Party
@@ -34,20 +33,3 @@ def synthetic_counts() -> dict[str, int]:
         "replica_parties": parties["replica"],
         "replica_transactions": Transaction.objects.filter(is_synthetic=True).count(),
     }
-
-
-def holdings_summary() -> list[tuple[str, int]]:
-    """(label, count) rows for the console's landing page."""
-    b = berka_counts()
-    s = synthetic_counts()
-    return [
-        (_("Parties (Berka clients)"), b["parties"]),
-        (_("Households"), b["households"]),
-        (_("Accounts"), b["accounts"]),
-        (_("Loans"), b["loans"]),
-        (_("Cards"), b["cards"]),
-        (_("Standing orders"), b["standing_orders"]),
-        (_("Transactions"), b["transactions"]),
-        (_("Synthetic US parties"), s["us_parties"]),
-        (_("Synthetic replica transactions"), s["replica_transactions"]),
-    ]
