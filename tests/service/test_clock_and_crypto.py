@@ -27,9 +27,9 @@ def test_as_of_pins_the_business_date() -> None:
 
 
 def test_frozen_requires_an_aware_datetime() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
-        with clock.frozen(dt.datetime(2026, 1, 1)):  # noqa: DTZ001 - the point of the test
-            pass
+    naive = dt.datetime(2026, 1, 1)  # the point of the test: no tzinfo
+    with pytest.raises(ValueError, match="timezone-aware"), clock.frozen(naive):
+        pass
     at = dt.datetime(2026, 12, 24, 23, 30, tzinfo=clock.bank_zone())
     with clock.frozen(at):
         assert clock.now() == at and clock.today() == dt.date(2026, 12, 24)
@@ -74,5 +74,5 @@ def test_key_file_is_never_overwritten_and_bad_files_are_named(ring: crypto.Keyr
         crypto.generate_keyring_file(tmp_path / "keys.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(crypto.KeyError_, match="bad.json"):
+    with pytest.raises(crypto.KeyError_, match=r"bad\.json"):
         crypto.load_keyring(bad)

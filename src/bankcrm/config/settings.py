@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dj_database_url
 
 from bankcrm.config.env import load_env
@@ -86,7 +88,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
         ),
     }
-    _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test_bankcrm.sqlite3")
+    # One test database per process, so two test runs on one machine never share a file.
+    _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"test_bankcrm_{os.getpid()}.sqlite3")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
