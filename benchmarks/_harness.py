@@ -183,9 +183,7 @@ def machine_info(admin_url: str, with_postgres: bool) -> list[tuple[str, str]]:
 # Output ------------------------------------------------------------------------------------------------
 
 
-def table(
-    headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "", left: Sequence[int] = (0,)
-) -> str:
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "", left: Sequence[int] = (0,)) -> str:
     """Plain-text table; columns listed in ``left`` are left-aligned, the others right-aligned."""
     cells = [[str(c) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
@@ -212,9 +210,13 @@ def ratio(ours: float, baseline: float) -> str:
     return f"{ours / baseline:.1f}x" if baseline else "n/a"
 
 
-def main(script: str, description: str, worker: Callable[[argparse.Namespace], dict[str, Any]],
-         report: Callable[[argparse.Namespace, dict[str, dict[str, Any]], list[tuple[str, str]]], None],
-         add_args: Callable[[argparse.ArgumentParser], list[str]] | None = None) -> None:
+def main(
+    script: str,
+    description: str,
+    worker: Callable[[argparse.Namespace], dict[str, Any]],
+    report: Callable[[argparse.Namespace, dict[str, dict[str, Any]], list[tuple[str, str]]], None],
+    add_args: Callable[[argparse.ArgumentParser], list[str]] | None = None,
+) -> None:
     """Parse arguments; as a worker measure one database, otherwise orchestrate and print."""
     p = parser(description)
     forwarded_names = add_args(p) if add_args else []

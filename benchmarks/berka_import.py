@@ -166,8 +166,16 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], info: l
         )
     print(
         h.table(
-            ["database", "whole import", "rows created", "rows/s", "of which parse", "transactions part",
-             "2nd run (no-op)", ""],
+            [
+                "database",
+                "whole import",
+                "rows created",
+                "rows/s",
+                "of which parse",
+                "transactions part",
+                "2nd run (no-op)",
+                "",
+            ],
             rows,
             "Whole Berka import (import_berka: parse + validate + load + commit)",
             left=(0, 7),

@@ -168,8 +168,15 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], info: l
         )
     print(
         h.table(
-            ["database", "bulk load", "set-up", "replica accounts", "replicate wall (+commit)", "ORM baseline",
-             "Berka import (untimed in headline)"],
+            [
+                "database",
+                "bulk load",
+                "set-up",
+                "replica accounts",
+                "replicate wall (+commit)",
+                "ORM baseline",
+                "Berka import (untimed in headline)",
+            ],
             rows,
             "Times",
         )

@@ -8,6 +8,7 @@ import shutil
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -148,12 +149,14 @@ def test_full_real_import_and_idempotent_reimport(berka_dir: Path) -> None:
     assert party.date_of_birth == dt.date(1970, 12, 13)
     assert party.sex == "F"
     assert party.synthetic_identity is True
+    assert party.branch is not None
     assert party.branch.code == "CZ018"
     contacts = list(party.contact_points.all())
     assert sorted(c.kind for c in contacts) == ["address", "email", "phone"]
     assert all(c.is_synthetic for c in contacts)
     (email,) = [c for c in contacts if c.kind == "email"]
     assert email.value.endswith("@example.com")
+    assert party.source_pii_encrypted is not None
     blob = bytes(party.source_pii_encrypted)
     assert crypto.decrypt(blob, field="party.source_pii") == "706213"
     assert b"706213" not in blob
@@ -235,11 +238,11 @@ def test_malformed_directory_writes_nothing(berka_dir: Path, tmp_path: Path) -> 
     _assert_nothing_written()
 
 
-def test_failure_half_way_writes_nothing(berka_dir: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_failure_half_way_writes_nothing(berka_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory = _subset(tmp_path / "berka", berka_dir, {1, 2, 576, 1787, 7753})
-    calls = []
+    calls: list[dict[str, object]] = []
 
-    def boom(**kwargs):  # type: ignore[no-untyped-def]
+    def boom(**kwargs: object) -> NoReturn:
         calls.append(kwargs)
         assert Party.objects.filter(source_system="berka").exists()  # the load is under way
         raise RuntimeError("disk on fire")
@@ -273,11 +276,6 @@ def test_subset_import_then_reimport(berka_dir: Path, tmp_path: Path) -> None:
     assert verify_chain()[1] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: loader._load takes the balance of the last row in file order on the last date, "
-    "but trans.asc is not in booking order within a day (interest row UROK after the fee)",
-)
 def test_balance_is_the_end_of_day_balance(berka_dir: Path, tmp_path: Path) -> None:
     # Account 485 on 1994-03-31, in file order:
     #   145070;485;940331;"VYDAJ";"VYBER";100.00;17391.10;"SLUZBY"   (17491.10 - 100.00)
@@ -306,7 +304,7 @@ def account() -> Account:
     )
 
 
-def _rows(account_id: uuid.UUID, n: int, first: int = 0, **override) -> list[TransactionRow]:  # type: ignore[no-untyped-def]
+def _rows(account_id: uuid.UUID, n: int, first: int = 0, **override: Any) -> list[TransactionRow]:
     """``n`` valid rows with source ids ``t:first`` ...; ``override`` applies to the 7th row."""
     return [
         TransactionRow(
@@ -326,7 +324,9 @@ def _rows(account_id: uuid.UUID, n: int, first: int = 0, **override) -> list[Tra
 
 def test_bulk_load_in_batches(account: Account) -> None:
     rows = _rows(account.pk, 12)
-    result = bulk_load_transactions(actor=None, rows=iter(rows), source="test.csv", source_sha256="ab" * 32, batch_size=5)
+    result = bulk_load_transactions(
+        actor=None, rows=iter(rows), source="test.csv", source_sha256="ab" * 32, batch_size=5
+    )
     assert (result.rows, result.batches) == (12, 3)
     events = list(AuditEvent.objects.filter(action="holdings.transactions.bulk_load").order_by("sequence"))
     assert len(events) == 3
@@ -403,25 +403,20 @@ def test_bulk_load_repeated_source_id_writes_nothing(account: Account) -> None:
     bulk_load_transactions(actor=None, rows=_rows(account.pk, 3), source="first")
     events = AuditEvent.objects.count()
     # Rows t:5, t:6 are new, t:2 repeats: the whole second load is rolled back. The error is the
-    # database driver's (see the xfail below), so accept both forms here.
+    # Django's IntegrityError (raw-driver errors are wrapped).
     rows = _rows(account.pk, 2, first=5) + _rows(account.pk, 1, first=2)
-    with pytest.raises((IntegrityError, connection.Database.IntegrityError)), transaction.atomic():
+    with pytest.raises(IntegrityError), transaction.atomic():
         bulk_load_transactions(actor=None, rows=rows, source="second", batch_size=2)
     assert Transaction.objects.count() == 3
     assert AuditEvent.objects.count() == events
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _insert_sqlite/_insert_postgresql use the raw driver cursor (cur.cursor), so a "
-    "repeated source id raises the driver's IntegrityError, not django.db.IntegrityError as documented",
-)
 def test_bulk_load_repeated_source_id_raises_django_integrity_error(account: Account) -> None:
     bulk_load_transactions(actor=None, rows=_rows(account.pk, 3), source="first")
     try:
         with transaction.atomic():
             bulk_load_transactions(actor=None, rows=_rows(account.pk, 1, first=2), source="second")
-    except Exception as exc:  # noqa: BLE001 - the exact class is what is tested
+    except Exception as exc:
         assert isinstance(exc, IntegrityError), type(exc)
     else:
         pytest.fail("no error for a repeated source id")

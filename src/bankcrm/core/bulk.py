@@ -64,7 +64,8 @@ def insert_instances(model: type[models.Model], objects: Sequence[models.Model],
         rows = [
             tuple(conv(getattr(obj, name)) for conv, name in zip(converters, attnames, strict=True)) for obj in chunk
         ]
-        with connection.cursor() as cur:
+        # wrap_database_errors: raw-driver errors surface as django.db errors (IntegrityError, ...).
+        with connection.wrap_database_errors, connection.cursor() as cur:
             if connection.vendor == "postgresql":
                 with cur.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
                     for row in rows:

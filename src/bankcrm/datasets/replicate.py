@@ -6,8 +6,9 @@ account that has transactions (in account order), one synthetic person party (a 
 Czech-style identity keyed by ``10_000_000 + 100_000 * r + account_id``, same branch as the source
 account) owning one synthetic account (the same number as serial), and copies every
 transaction of the source account with the same booking date, direction, amount, balance,
-operation and purpose. Replicas are added until ``N`` transactions exist; the last replica is
-cut at ``N`` in booking order of the source file. All rows are flagged synthetic and carry the
+operation and purpose. Replicas are added, account by account, until ``N`` transactions exist:
+the last replica covers only the lowest account ids needed to reach ``N`` (the last of them cut
+at ``N`` in booking order), so no replica account is left without transactions. All rows are flagged synthetic and carry the
 load batch label ``replica:N``; a second run with the same ``N`` does nothing.
 """
 
@@ -112,8 +113,12 @@ def replicate_berka(
         new_parties: list[Party] = []
         new_roles: list[AccountRole] = []
         mapping: list[tuple[int, uuid.UUID, uuid.UUID]] = []  # (replica, source account, new account)
+        planned = 0
         for r in range(1, replicas + 1):
             for src in ordered:
+                if planned >= transactions:
+                    break
+                planned += len(by_account[src])
                 a = accounts[src]
                 berka_id = int(a["source_id"].split(":")[1])
                 key = SERIAL_BASE + SERIAL_STRIDE * r + berka_id

@@ -99,8 +99,8 @@ _PG_TYPES = (
 
 
 def _insert_postgresql(batch: list[TransactionRow], load_batch: str) -> None:
-    # Binary COPY: one round trip per batch and no text parsing on the server; measured about
-    # twice as fast as text COPY and several times faster than INSERT (benchmarks/bulk_load.py).
+    # Binary COPY: one round trip per batch and no text parsing on the server. Measured once while
+    # choosing (196,408 rows, this machine): 1.0 s binary vs 2.1 s text formatting + text COPY.
     with (
         connection.cursor() as cur,
         cur.cursor.copy(f"COPY holdings_transaction ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy,
@@ -121,7 +121,8 @@ def _insert_sqlite(batch: list[TransactionRow], load_batch: str) -> None:
             key = hexes[r[0]] = r[0].hex
         params.append((key, r[1].isoformat(), *r[2:], load_batch))
     marks = ", ".join("?" for _ in COLUMNS)
-    with connection.cursor() as cur:
+    # wrap_database_errors: raw-driver errors surface as django.db errors (IntegrityError, ...).
+    with connection.wrap_database_errors, connection.cursor() as cur:
         cur.cursor.executemany(
             f"INSERT INTO holdings_transaction ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608 - fixed columns
             params,

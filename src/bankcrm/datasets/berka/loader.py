@@ -235,7 +235,7 @@ def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadRep
 
     # Accounts with their last known balance -------------------------------------------------------
     last_balance: dict[int, tuple[dt.date, int]] = {}
-    for t in data.transactions:  # file order is booking order within a day
+    for t in data.transactions:  # the parser puts each account's day in booking (balance-chain) order
         prev = last_balance.get(t.account_id)
         if prev is None or t.booking_date >= prev[0]:
             last_balance[t.account_id] = (t.booking_date, t.balance_minor)

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import functools
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -32,6 +33,9 @@ from typing import Any
 from bankcrm.core.errors import FieldProblem, ValidationFailed
 
 MAX_PROBLEMS = 200
+#: Limits set by the synthetic account-number format (holdings/numbers.py): BBB SSSSSSSS C.
+MAX_DISTRICT_ID = 999
+MAX_ACCOUNT_ID = 99_999
 
 #: File name -> expected header (column names, in order).
 HEADERS: dict[str, list[str]] = {
@@ -197,7 +201,10 @@ def parse_yymmdd(value: str) -> dt.date:
     """
     if len(value) != 6 or not value.isdigit():
         raise ValueError(f"expected a YYMMDD date, got {value!r}")
-    return dt.date(1900 + int(value[:2]), int(value[2:4]), int(value[4:6]))
+    try:
+        return dt.date(1900 + int(value[:2]), int(value[2:4]), int(value[4:6]))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a calendar date ({exc})") from None
 
 
 def parse_birth_number(value: str) -> tuple[dt.date, str]:
@@ -246,6 +253,18 @@ def _int(value: str) -> int:
     return int(value)
 
 
+def _bounded(maximum: int) -> Callable[[str], int]:
+    """An id parser accepting 1..maximum (the synthetic account number has room for no more)."""
+
+    def parse(value: str) -> int:
+        number = _int(value)
+        if not 1 <= number <= maximum:
+            raise ValueError(f"id {number} is outside 1..{maximum}")
+        return number
+
+    return parse
+
+
 def _decimal_text(value: str) -> str:
     """A decimal statistic kept exactly, as text ("48.4")."""
     try:
@@ -276,11 +295,18 @@ def _rows(path: Path, expected: list[str], problems: _Problems) -> Iterator[tupl
     """Yield (line number, cells) for each data row; header and column counts are checked."""
     name = path.name
     try:
-        fh = path.open("r", encoding="ascii", newline="")
+        raw = path.read_bytes()
     except OSError as exc:
         problems.add(name, "file", f"cannot be read: {exc.strerror}")
         return
-    with fh:
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.add(f"{name}:{line}", "encoding", f"not ASCII text: byte 0x{raw[exc.start]:02x} at column {column}")
+        return
+    with io.StringIO(text, newline="") as fh:
         reader = csv.reader(fh, delimiter=";", quotechar='"', strict=True)
         try:
             header = next(reader, None)
@@ -296,8 +322,6 @@ def _rows(path: Path, expected: list[str], problems: _Problems) -> Iterator[tupl
                     problems.add(f"{name}:{line}", "row", f"expected {len(expected)} fields, found {len(cells)}")
                     continue
                 yield line, cells
-        except UnicodeDecodeError as exc:
-            problems.add(name, "encoding", f"not ASCII text ({exc.reason} at byte {exc.start})")
         except csv.Error as exc:
             problems.add(f"{name}:{reader.line_num}", "row", f"malformed CSV: {exc}")
 
@@ -366,7 +390,7 @@ def parse_directory(directory: Path) -> BerkaData:
 
     for loc, c in each("district.asc"):
         try:
-            did = _cell(problems, loc, "A1", c[0], _int)
+            did = _cell(problems, loc, "A1", c[0], _bounded(MAX_DISTRICT_ID))
             unique("district.asc", loc, "A1", did)
             attrs: dict[str, Any] = {}
             spec: list[tuple[str, int, Callable[[str], Any]]] = [
@@ -401,7 +425,7 @@ def parse_directory(directory: Path) -> BerkaData:
 
     for loc, c in each("account.asc"):
         try:
-            aid = _cell(problems, loc, "account_id", c[0], _int)
+            aid = _cell(problems, loc, "account_id", c[0], _bounded(MAX_ACCOUNT_ID))
             unique("account.asc", loc, "account_id", aid)
             did = _cell(problems, loc, "district_id", c[1], _int)
             ref(loc, "district_id", did, "district", district_ids)
@@ -532,4 +556,47 @@ def parse_directory(directory: Path) -> BerkaData:
 
     if problems:
         raise ValidationFailed(problems.items)
+    data.transactions = booking_order(data.transactions)
     return data
+
+
+def booking_order(transactions: list[BerkaTransaction]) -> list[BerkaTransaction]:
+    """Transactions ordered by (date, account, position in the day's balance chain).
+
+    Within one account and day the file's order is not the booking order (e.g. account 485 on
+    1994-03-31 lists the fee before the interest although the interest was booked first). Each
+    row's balance before booking is ``balance -/+ amount``; the rows of a day form a chain in
+    which each row starts from the previous row's balance. The chain is followed from the row
+    whose starting balance is no other row's closing balance; rows that do not fit a single
+    chain keep their file order after it.
+    """
+    groups: dict[tuple[dt.date, int], list[BerkaTransaction]] = {}
+    for t in transactions:
+        groups.setdefault((t.booking_date, t.account_id), []).append(t)
+    ordered: list[BerkaTransaction] = []
+    for key in sorted(groups):
+        ordered.extend(_chain(groups[key]))
+    return ordered
+
+
+def _chain(rows: list[BerkaTransaction]) -> list[BerkaTransaction]:
+    if len(rows) == 1:
+        return rows
+
+    def before(t: BerkaTransaction) -> int:
+        return t.balance_minor - t.amount_minor if t.direction == "credit" else t.balance_minor + t.amount_minor
+
+    closing = {t.balance_minor for t in rows}
+    starts = [t for t in rows if before(t) not in closing]
+    if len(starts) != 1:
+        return rows
+    remaining = list(rows)
+    chain = [starts[0]]
+    remaining.remove(starts[0])
+    while remaining:
+        nxt = next((t for t in remaining if before(t) == chain[-1].balance_minor), None)
+        if nxt is None:
+            return rows
+        chain.append(nxt)
+        remaining.remove(nxt)
+    return chain
