@@ -8,8 +8,9 @@ account) owning one synthetic account (the same number as serial), and copies ev
 transaction of the source account with the same booking date, direction, amount, balance,
 operation and purpose. Replicas are added, account by account, until ``N`` transactions exist:
 the last replica covers only the lowest account ids needed to reach ``N`` (the last of them cut
-at ``N`` in booking order), so no replica account is left without transactions. All rows are flagged synthetic and carry the
-load batch label ``replica:N``; a second run with the same ``N`` does nothing.
+at ``N`` in booking order), so no replica account is left without transactions. All rows are
+flagged synthetic and carry the load batch label ``replica:N``; a second run with the same ``N``
+does nothing.
 """
 
 from __future__ import annotations

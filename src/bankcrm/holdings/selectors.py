@@ -54,7 +54,8 @@ def get_account(actor: User, account_id: uuid.UUID | str) -> Account:
 def balance_as_of(account: Account, as_of: dt.date) -> tuple[int | None, dt.date | None]:
     """(balance in minor units, date it was booked) on ``as_of``: the balance after the last
     transaction booked on or before that date (file order within a day), else the account's
-    recorded opening balance if dated on or before ``as_of``, else (None, None)."""
+    recorded balance if dated on or before ``as_of`` (an account opened without ledger rows),
+    else (None, None)."""
     last = (
         Transaction.objects.filter(account=account, booking_date__lte=as_of, balance_after_minor__isnull=False)
         .order_by("-booking_date", "-id")
@@ -63,9 +64,8 @@ def balance_as_of(account: Account, as_of: dt.date) -> tuple[int | None, dt.date
     )
     if last is not None:
         return last[0], last[1]
-    if account.balance_as_of is not None and account.balance_as_of <= as_of and account.balance_minor is not None:
-        if not account.transactions.filter(booking_date__lte=as_of).exists():
-            return account.balance_minor, account.balance_as_of
+    if account.balance_minor is not None and account.balance_as_of is not None and account.balance_as_of <= as_of:
+        return account.balance_minor, account.balance_as_of
     return None, None
 
 
