@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from tests.berka_subset import make_subset
 
 from bankcrm.audit.models import AuditEvent
 from bankcrm.audit.services import verify_chain
@@ -91,27 +92,6 @@ def _last_transaction_in_file(directory: Path, account_id: int) -> tuple[dt.date
             last = (_yymmdd(cells[2]), _minor(cells[6]))
     assert last is not None
     return last
-
-
-def _subset(directory: Path, src: Path, accounts: set[int]) -> Path:
-    """A consistent subset of the real files for ``accounts`` (all districts), CRLF kept."""
-    directory.mkdir()
-
-    def keep(name: str, column: int, ids: set[int]) -> list[bytes]:
-        lines = (src / name).read_bytes().splitlines(keepends=True)
-        rows = [ln for ln in lines[1:] if int(ln.split(b";")[column].strip(b'"\r\n')) in ids]
-        (directory / name).write_bytes(b"".join([lines[0], *rows]))
-        return rows
-
-    shutil.copyfile(src / "district.asc", directory / "district.asc")
-    keep("account.asc", 0, accounts)
-    disps = keep("disp.asc", 2, accounts)
-    keep("client.asc", 0, {int(d.split(b";")[1]) for d in disps})
-    keep("card.asc", 1, {int(d.split(b";")[0]) for d in disps})
-    keep("loan.asc", 1, accounts)
-    keep("order.asc", 1, accounts)
-    keep(TRANS, 1, accounts)
-    return directory
 
 
 # --- the real data set -----------------------------------------------------------------------------
@@ -239,7 +219,7 @@ def test_malformed_directory_writes_nothing(berka_dir: Path, tmp_path: Path) -> 
 
 
 def test_failure_half_way_writes_nothing(berka_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    directory = _subset(tmp_path / "berka", berka_dir, {1, 2, 576, 1787, 7753})
+    directory = make_subset(tmp_path / "berka", {1, 2, 576, 1787, 7753})
     calls: list[dict[str, object]] = []
 
     def boom(**kwargs: object) -> NoReturn:
@@ -255,7 +235,7 @@ def test_failure_half_way_writes_nothing(berka_dir: Path, tmp_path: Path, monkey
 
 
 def test_subset_import_then_reimport(berka_dir: Path, tmp_path: Path) -> None:
-    directory = _subset(tmp_path / "berka", berka_dir, {1, 2, 576, 1787, 7753})
+    directory = make_subset(tmp_path / "berka", {1, 2, 576, 1787, 7753})
     report = import_berka(actor=None, directory=directory)
     assert report.created["accounts"] == 5
     assert report.created["parties"] == 7  # clients 1, 2, 3, 692, 693, 2166, 9593
@@ -267,7 +247,7 @@ def test_subset_import_then_reimport(berka_dir: Path, tmp_path: Path) -> None:
     assert AuditEvent.objects.count() == events
     assert DataLoad.objects.count() == 1
     # The same data set with more accounts: only the new rows are created.
-    bigger = _subset(tmp_path / "bigger", berka_dir, {1, 2, 576, 1787, 7753, 485})
+    bigger = make_subset(tmp_path / "bigger", {1, 2, 576, 1787, 7753, 485})
     third = import_berka(actor=None, directory=bigger)
     assert third.created["accounts"] == 1
     assert third.unchanged["accounts"] == 5
@@ -281,7 +261,7 @@ def test_balance_is_the_end_of_day_balance(berka_dir: Path, tmp_path: Path) -> N
     #   145070;485;940331;"VYDAJ";"VYBER";100.00;17391.10;"SLUZBY"   (17491.10 - 100.00)
     #   3546697;485;940331;"PRIJEM";"";43.40;17491.10;"UROK"         (17447.70 + 43.40)
     # The interest is booked first (17447.70 -> 17491.10), then the fee (-> 17391.10).
-    directory = _subset(tmp_path / "berka", berka_dir, {485})
+    directory = make_subset(tmp_path / "berka", {485})
     import_berka(actor=None, directory=directory)
     account = Account.objects.get(source_system="berka", source_id="account:485")
     assert account.balance_as_of == dt.date(1994, 3, 31)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from tests.berka_subset import ACCOUNTS, REAL, TRANS, make_subset
+from tests.berka_subset import field_of as _field
+from tests.berka_subset import lines_of as _lines
 
 from bankcrm.core.errors import ValidationFailed
 from bankcrm.datasets.berka import parser
@@ -25,50 +27,14 @@ from bankcrm.datasets.berka.parser import (
     parse_yymmdd,
 )
 
-REAL = Path(__file__).resolve().parents[2] / "data" / "berka-pkdd99"
-TRANS = "trans_head.asc"
-
 #: Accounts kept in the fixture, each chosen for a quirk it carries in the real data:
 #: 1 (client 1 "706213", no transactions), 2 (client 2 "450204" + a DISPONENT), 576 (monthly,
 #: DUCHOD transfers, interest), 485 (per-transaction statements, type VYBER, k_symbol " "),
 #: 1787 (loan 5314), 2099 (weekly statements), 2378 (trans 695247 VKLAD, SIPO), 4034 (negative
 #: balances), 4937 (quoted-empty bank), 7753 (card 1005, VYBER KARTOU).
-ACCOUNTS = frozenset({1, 2, 485, 576, 1787, 2099, 2378, 4034, 4937, 7753})
 
 
 # --- fixture helpers ----------------------------------------------------------------------------
-
-
-def _lines(path: Path) -> list[bytes]:
-    """The file's lines with their original terminators (CRLF in the real files)."""
-    return path.read_bytes().splitlines(keepends=True)
-
-
-def _field(line: bytes, index: int) -> int:
-    return int(line.split(b";")[index].strip(b'"\r\n'))
-
-
-def _keep(name: str, dst: Path, *, column: int = 0, ids: Iterable[int] = ()) -> list[bytes]:
-    """Copy the real header of ``name`` and the data lines whose ``column`` is in ``ids``."""
-    wanted = set(ids)
-    lines = _lines(REAL / name)
-    kept = [lines[0], *(ln for ln in lines[1:] if _field(ln, column) in wanted)]
-    (dst / name).write_bytes(b"".join(kept))
-    return kept[1:]
-
-
-def make_subset(dst: Path, accounts: frozenset[int] = ACCOUNTS) -> Path:
-    """Write a consistent subset of the real data set for ``accounts`` into ``dst``."""
-    dst.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(REAL / "district.asc", dst / "district.asc")
-    _keep("account.asc", dst, ids=accounts)
-    disps = _keep("disp.asc", dst, column=2, ids=accounts)
-    _keep("client.asc", dst, ids={_field(ln, 1) for ln in disps})
-    _keep("card.asc", dst, column=1, ids={_field(ln, 0) for ln in disps})
-    _keep("loan.asc", dst, column=1, ids=accounts)
-    _keep("order.asc", dst, column=1, ids=accounts)
-    _keep(TRANS, dst, column=1, ids=accounts)
-    return dst
 
 
 def line_number(path: Path, prefix: bytes) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -41,15 +42,19 @@ def problem(
     return response
 
 
+def _field_name(loc: tuple[object, ...] | list[object]) -> str:
+    """``("body", "payload", "party_id")`` -> ``"party_id"``; ``("query", "limit")`` -> ``"limit"``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body" and len(parts) > 2:
+        parts = parts[2:]  # drop the view's argument name
+    elif parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
-            "message": e.get("msg", ""),
-        }
-        for e in exc.errors
-    ]
+    errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
     return problem(request, 422, "Invalid input", errors=errors)
 
 
@@ -75,6 +80,11 @@ def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
 @api.exception_handler(Conflict)
 def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
     return problem(request, 409, "Conflict", str(exc))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(request, 403, "Forbidden", str(exc))
 
 
 @api.exception_handler(HttpError)
@@ -113,3 +123,16 @@ def me(request: HttpRequest) -> dict[str, Any]:
     """The user and scopes behind the bearer token."""
     token = request.auth  # type: ignore[attr-defined]
     return {"username": token.user.username, "kind": token.user.kind, "scopes": list(token.scopes)}
+
+
+def _mount() -> None:
+    from bankcrm.holdings.api import router as accounts
+    from bankcrm.interactions.api import router as interactions
+    from bankcrm.parties.api import router as parties
+
+    api.add_router("/parties", parties)
+    api.add_router("/accounts", accounts)
+    api.add_router("/interactions", interactions)
+
+
+_mount()

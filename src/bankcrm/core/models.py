@@ -52,3 +52,23 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} slot {self.slot}"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored outcome of a POST sent with an ``Idempotency-Key`` (DESIGN decision 7): a retry
+    with the same key and body gets the same response; the same key with another body is refused."""
+
+    user = models.ForeignKey("identity.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=128)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    request_sha256 = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"
