@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= localhost
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck check prerequisites serve bench clean constraints
+.PHONY: demo test lint typecheck check prerequisites browser-prerequisites serve bench clean constraints
 
 prerequisites:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"' \
@@ -30,7 +30,17 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/bankcrm serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# Browser tests need Debian's chromium and axe-core (npm, test-only); missing either fails loudly.
+CHROMIUM ?= /usr/bin/chromium
+browser-prerequisites:
+	@test -x $(CHROMIUM) || { echo "error: Debian's chromium is required for the browser tests: apt-get install chromium"; exit 1; }
+	@command -v npm >/dev/null || { echo "error: npm is required to install axe-core for the browser tests: apt-get install npm"; exit 1; }
+
+node_modules/.installed: package.json package-lock.json | browser-prerequisites
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test: $(STAMP) node_modules/.installed browser-prerequisites
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -51,4 +61,4 @@ constraints: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 clean:
-	rm -rf $(VENV) var/test .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var/test .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.berka_subset import ACCOUNTS
+
 REPO = Path(__file__).resolve().parent.parent
 BERKA_DIR = REPO / "data" / "berka-pkdd99"
 
@@ -71,3 +73,26 @@ def cli_env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BANKCRM_", "DJANGO_"))}
     env.update({"DATABASE_URL": fresh_database_url, "BANKCRM_VAR_DIR": str(tmp_path / "var")})
     return env
+
+
+#: Account 3050: owner client 3687 and disponent 3688 (a household), loan 5595, card 577 (classic,
+#: issued 1994-02-15), 4 standing orders and 76 transactions.
+API_ACCOUNTS = ACCOUNTS | {3050}
+
+
+@pytest.fixture
+def bank(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A small real bank: the Berka rows of API_ACCOUNTS."""
+    from bankcrm.datasets.berka.loader import import_berka
+    from tests.berka_subset import make_subset
+
+    import_berka(actor=None, directory=make_subset(tmp_path / "berka", API_ACCOUNTS))
+
+
+@pytest.fixture
+def client_3687(bank):  # type: ignore[no-untyped-def]
+    from bankcrm.parties.models import Party
+
+    return Party.objects.get(source_system="berka", source_id="client:3687")
+
+

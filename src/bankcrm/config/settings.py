@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    # Before allauth so that its layout templates are overridden by the console's.
+    "bankcrm.console",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -39,7 +42,6 @@ INSTALLED_APPS = [
     "bankcrm.holdings",
     "bankcrm.interactions",
     "bankcrm.datasets",
-    "bankcrm.console",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from bankcrm.api.root import api
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("bankcrm.console.urls")),

@@ -1,17 +1,43 @@
-"""Staff console shell. The customer search and 360 pages come with the main-job work."""
+"""Staff console: home, customer search and the customer-360 page (server-rendered, htmx).
+
+Views read through selectors (scoped to the signed-in user) and write through services; an htmx
+request (``HX-Request`` header) gets the fragment it targets, a plain request the whole page.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from bankcrm.core import clock
+from bankcrm.core.errors import NotFound, ValidationFailed
 from bankcrm.datasets import selectors as datasets
+from bankcrm.holdings import selectors as holdings
+from bankcrm.interactions import services as interactions
+from bankcrm.interactions.models import Interaction
+from bankcrm.parties import selectors as parties
+
+TRANSACTIONS_PER_PAGE = 25
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _base(request: HttpRequest) -> dict[str, Any]:
+    return {"as_of": clock.today()}
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page: what the bank's database holds, as of the clock's date."""
     berka = datasets.berka_counts()
@@ -27,4 +53,118 @@ def home(request: HttpRequest) -> HttpResponse:
         (_("Synthetic US parties"), synthetic["us_parties"]),
         (_("Synthetic replica transactions"), synthetic["replica_transactions"]),
     ]
-    return render(request, "console/home.html", {"counts": counts, "as_of": clock.today()})
+    return render(request, "console/home.html", _base(request) | {"counts": counts})
+
+
+@login_required
+@require_GET
+def party_search(request: HttpRequest) -> HttpResponse:
+    """Search customers by name, account number, party id or client id (``?q=``)."""
+    q = request.GET.get("q", "").strip()[:200]
+    context = _base(request) | {"q": q, "page": None, "error": None}
+    if q or request.GET.get("cursor"):
+        try:
+            context["page"] = parties.search_parties(request.user, query=q, cursor=request.GET.get("cursor"))  # type: ignore[arg-type]
+        except ValidationFailed as exc:
+            context["error"] = "; ".join(p.message for p in exc.problems)
+    template = "console/_party_results.html" if _is_htmx(request) else "console/party_search.html"
+    return render(request, template, context)
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _transactions_context(request: HttpRequest, party_id: uuid.UUID, accounts: list[Any]) -> dict[str, Any]:
+    context: dict[str, Any] = {"party_id": party_id, "accounts": accounts, "txn_error": None, "txn_page": None}
+    if not accounts:
+        return context
+    chosen = request.GET.get("account")
+    account = next((a.account for a in accounts if str(a.account.id) == chosen), accounts[0].account)
+    context |= {"txn_account": account, "txn_cursor": request.GET.get("cursor") or None}
+    try:
+        context["txn_from"] = _parse_date(request.GET.get("from"))
+        context["txn_to"] = _parse_date(request.GET.get("to"))
+    except ValueError:
+        context["txn_error"] = _("Dates must be given as YYYY-MM-DD.")
+        return context
+    try:
+        context["txn_page"] = holdings.account_transactions(
+            request.user,  # type: ignore[arg-type]
+            account.id,
+            date_from=context["txn_from"],
+            date_to=context["txn_to"],
+            cursor=context["txn_cursor"],
+            limit=TRANSACTIONS_PER_PAGE,
+        )
+    except ValidationFailed as exc:
+        context["txn_error"] = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+    return context
+
+
+def _timeline_context(view: parties.Party360, form: dict[str, str] | None = None, errors: Any = None) -> dict[str, Any]:
+    return {
+        "party_id": view.party.id,
+        "interactions": view.interactions,
+        "channels": Interaction.Channel.choices,
+        "directions": Interaction.Direction.choices,
+        "form": form or {"channel": "branch", "direction": "inbound"},
+        "form_errors": errors,
+    }
+
+
+def _load_360(request: HttpRequest, party_id: uuid.UUID) -> parties.Party360:
+    try:
+        return parties.party_360(request.user, party_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def party_360(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
+    """The customer-360 page."""
+    view = _load_360(request, party_id)
+    context = _base(request) | {"view": view}
+    context |= _transactions_context(request, party_id, view.accounts)
+    context |= _timeline_context(view)
+    return render(request, "console/party_360.html", context)
+
+
+@login_required
+@require_GET
+def party_transactions(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
+    """The transactions block of the 360 page: account, date range and paging (``?cursor=``)."""
+    try:
+        party = parties.get_party(request.user, party_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404 from None
+    if not _is_htmx(request):
+        return HttpResponseRedirect(reverse("console:party_360", args=[party_id]) + "?" + request.GET.urlencode())
+    accounts = holdings.accounts_of_party(request.user, party, as_of=clock.today())  # type: ignore[arg-type]
+    return render(request, "console/_transactions.html", _transactions_context(request, party_id, accounts))
+
+
+@login_required
+@require_POST
+def log_interaction(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
+    """Log an interaction from the 360 page; answers with the refreshed timeline."""
+    try:
+        party = parties.get_party(request.user, party_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404 from None
+    form = {k: request.POST.get(k, "") for k in ("channel", "direction", "purpose", "summary")}
+    errors = None
+    try:
+        interactions.log_interaction(actor=request.user, party=party, **form)  # type: ignore[arg-type]
+        form = {}
+    except ValidationFailed as exc:
+        errors = exc.problems
+    if not _is_htmx(request) and errors is None:
+        return HttpResponseRedirect(reverse("console:party_360", args=[party_id]) + "#int-h")
+    view = _load_360(request, party_id)
+    context = _base(request) | _timeline_context(view, form or None, errors)
+    if _is_htmx(request):
+        return render(request, "console/_timeline.html", context)
+    context |= {"view": view} | _transactions_context(request, party_id, view.accounts)
+    return render(request, "console/party_360.html", context, status=422)

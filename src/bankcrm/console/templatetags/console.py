@@ -1,0 +1,27 @@
+"""Template filters of the staff console."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+
+from bankcrm.core.money import from_minor
+
+register = template.Library()
+
+
+@register.filter
+def money(minor: int | None, currency: str) -> str:
+    """``{{ t.amount_minor|money:t.currency }}`` -> "1,234.50 CZK" (localized); "—" when unknown."""
+    if minor is None:
+        return "—"
+    return f"{number_format(from_minor(minor, currency), force_grouping=True)} {currency}"
+
+
+@register.filter
+def percent_bp(bp: int | None) -> str:
+    """Basis points as a percentage: 2500 -> "25%"."""
+    if bp is None:
+        return ""
+    value = bp / 100
+    return f"{value:g}%"
