@@ -61,4 +61,4 @@ constraints: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 clean:
-	rm -rf $(VENV) node_modules var/test .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var/test .pytest_cache .mypy_cache .ruff_cache .hypothesis

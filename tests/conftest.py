@@ -94,5 +94,3 @@ def client_3687(bank):  # type: ignore[no-untyped-def]
     from bankcrm.parties.models import Party
 
     return Party.objects.get(source_system="berka", source_id="client:3687")
-
-

@@ -70,7 +70,15 @@ def test_360_page_shows_accounts_loan_card_transactions_and_household(client: Cl
     client.force_login(agent_user)
     with override_settings(BANKCRM_AS_OF=__import__("datetime").date(1998, 12, 31)):
         html = client.get(f"/parties/{client_3687.id}/").content.decode()
-    for text in ("Accounts", "82,896.00 CZK", "6,908.00 CZK", "Classic", "Standing orders", "household", "Older transactions"):
+    for text in (
+        "Accounts",
+        "82,896.00 CZK",
+        "6,908.00 CZK",
+        "Classic",
+        "Standing orders",
+        "household",
+        "Older transactions",
+    ):
         assert text in html, text
     assert "Balances as of 1998-12-31" in html
 
@@ -92,7 +100,12 @@ def test_log_interaction_from_the_page(client: Client, agent_user, client_3687) 
 
     client.force_login(agent_user)
     url = f"/parties/{client_3687.id}/interactions/"
-    form = {"channel": "phone", "direction": "inbound", "purpose": "loan question", "summary": "Asked for a payoff quote."}
+    form = {
+        "channel": "phone",
+        "direction": "inbound",
+        "purpose": "loan question",
+        "summary": "Asked for a payoff quote.",
+    }
     fragment = client.post(url, form, HTTP_HX_REQUEST="true").content.decode()
     assert "Asked for a payoff quote." in fragment
     invalid = client.post(url, form | {"summary": ""}, HTTP_HX_REQUEST="true").content.decode()

@@ -11,6 +11,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,8 +30,9 @@ app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: never break tokens, URLs or commands across lines when output is not a terminal.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DEMO_AS_OF = "1998-12-31"
 DEFAULT_BERKA_DIR = Path("data/berka-pkdd99")
@@ -244,7 +246,8 @@ def demo(
         out.print(f"\nSign in at http://{host}:{port}/accounts/login/ with one of these demo users:")
         for username, password in credentials.items():
             out.print(f"  {username:<16} password: {password}")
-        out.print("API: bankcrm token create --user demo-admin  (prints a bearer token on its last line)")
+        command = os.path.relpath(Path(sys.executable).parent / "bankcrm")
+        out.print(f"API: {command} token create --user demo-admin  (prints a bearer token on its last line)")
     elif settings.BANKCRM_ENV != "demo":
         out.print("(no demo users: BANKCRM_ENV is not 'demo')")
     if no_serve:
@@ -277,6 +280,9 @@ def _serve(host: str, port: int, workers: int = 2, threads: int = 4) -> None:
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
+            self.cfg.set("graceful_timeout", 5)
+            # gunicorn 27's control socket would live in ~/.gunicorn, shared by every instance.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application
@@ -317,16 +323,11 @@ def scheduler(tick: Annotated[float, typer.Option(help="seconds between checks")
     _setup()
     from bankcrm.core.scheduler import run_forever
 
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
     out.print("scheduler running")
-    run_forever(tick=tick, stop=lambda: stopping)
+    run_forever(tick=tick, stop=stopping)
 
 
 @token_app.command("create")
@@ -414,7 +415,9 @@ def manage(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. Files the process creates (database, keys) are private to
+    its user: customer data never lands world-readable."""
+    os.umask(0o077)
     app()
 
 

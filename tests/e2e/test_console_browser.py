@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from tests.e2e.conftest import axe_violations
 
 from bankcrm.identity import services as identity
-from tests.e2e.conftest import axe_violations
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 PASSWORD = "a long passphrase for the browser test"

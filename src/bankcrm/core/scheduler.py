@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,8 +57,9 @@ def run_due(*, jobs: tuple[PeriodicJob, ...] = JOBS, now: Callable[[], dt.dateti
     return enqueued
 
 
-def run_forever(*, tick: float = 30.0, stop: Callable[[], bool] = lambda: False) -> None:
-    """Loop :func:`run_due` every ``tick`` seconds until ``stop()`` is true."""
-    while not stop():
+def run_forever(*, tick: float = 30.0, stop: threading.Event | None = None) -> None:
+    """Run :func:`run_due` every ``tick`` seconds until ``stop`` is set (returns at once then)."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
         run_due()
-        time.sleep(tick)
+        stop.wait(tick)

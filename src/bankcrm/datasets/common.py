@@ -72,3 +72,8 @@ def create_in_batches(
         progress(entity, start + len(chunk), total)
     report.created[entity] = report.created.get(entity, 0) + total
     return list(objects)
+
+
+def count_unchanged(report: LoadReport, entity: str, queryset: models.QuerySet[Any]) -> None:
+    """After ``entity`` was created: rows of ``queryset`` (this source's rows) that were there before."""
+    report.unchanged[entity] = queryset.count() - report.created.get(entity, 0)

@@ -17,7 +17,14 @@ from django.db import transaction
 from django.db.models import Model
 
 from bankcrm.core import clock
-from bankcrm.datasets.common import LoadReport, Progress, create_in_batches, existing_source_ids, no_progress
+from bankcrm.datasets.common import (
+    LoadReport,
+    Progress,
+    count_unchanged,
+    create_in_batches,
+    existing_source_ids,
+    no_progress,
+)
 from bankcrm.datasets.models import DataLoad
 from bankcrm.datasets.synthetic import SyntheticOrganization, SyntheticPerson, us_parties
 from bankcrm.holdings.models import Account, AccountRole, Branch, Product
@@ -40,6 +47,7 @@ def import_us_synthetic(*, actor: User | None, progress: Progress = no_progress)
     ring = crypto.keyring()
     with transaction.atomic():
         branch = Branch.objects.filter(code="US900").first()
+        report.unchanged["branches"] = int(branch is not None)
         if branch is None:
             branch = Branch(
                 code="US900",
@@ -61,6 +69,7 @@ def import_us_synthetic(*, actor: User | None, progress: Progress = no_progress)
                 progress=progress,
             )
         product = Product.objects.filter(code="US-CHECKING").first()
+        report.unchanged["products"] = int(product is not None)
         if product is None:
             product = Product(
                 code="US-CHECKING",
@@ -147,6 +156,7 @@ def import_us_synthetic(*, actor: User | None, progress: Progress = no_progress)
                 report=report,
                 progress=progress,
             )
+            count_unchanged(report, entity, model._default_manager.filter(source_system=SOURCE))
 
         create(Party, parties, "parties")
         create(ContactPoint, contacts, "contact_points")
@@ -154,7 +164,6 @@ def import_us_synthetic(*, actor: User | None, progress: Progress = no_progress)
         create(Account, accounts, "accounts")
         create(AccountRole, roles, "account_roles")
         create(PartyRelationship, _ownership(people), "relationships")
-        report.unchanged["parties"] = len(people) - len(parties)
         if report.changed_anything:
             DataLoad.objects.create(
                 source=SOURCE,

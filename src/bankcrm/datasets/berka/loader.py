@@ -34,6 +34,7 @@ from bankcrm.datasets.berka.parser import BerkaData, parse_directory
 from bankcrm.datasets.common import (
     LoadReport,
     Progress,
+    count_unchanged,
     create_in_batches,
     existing_source_ids,
     no_progress,
@@ -230,6 +231,8 @@ def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadRep
     create(Party, parties, "parties", "client.asc")
     create(ContactPoint, contacts, "contact_points", "client.asc")
     create(IdentityDocument, documents, "identity_documents", "client.asc")
+    count_unchanged(report, "contact_points", ContactPoint.objects.filter(source_system=SYNTHETIC_SOURCE))
+    count_unchanged(report, "identity_documents", IdentityDocument.objects.filter(source_system=SYNTHETIC_SOURCE))
     report.unchanged["parties"] = len(data.clients) - len(parties)
     party_pk = existing_source_ids(Party, SOURCE)
 
@@ -304,6 +307,7 @@ def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadRep
     households, members = _households(data, party_pk, existing_source_ids(Household, SOURCE), family)
     create(Household, households, "households", "disp.asc")
     create(HouseholdMember, members, "household_members", "disp.asc")
+    count_unchanged(report, "household_members", HouseholdMember.objects.filter(household__source_system=SOURCE))
     report.unchanged["households"] = len({d.account_id for d in disponents}) - len(households)
 
     # Loans, cards, standing orders ---------------------------------------------------------------
