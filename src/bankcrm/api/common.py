@@ -17,8 +17,9 @@ class MoneyRead(Schema):
     currency: str
 
 
-def money(minor: int | None, currency: str) -> MoneyRead | None:
-    """A :class:`MoneyRead`, or None when the amount is unknown."""
+def money(minor: int | None, currency: str) -> dict[str, object] | None:
+    """The fields of a :class:`MoneyRead` (a plain dict: the response schema validates it once),
+    or None when the amount is unknown."""
     if minor is None:
         return None
-    return MoneyRead(amount=from_minor(minor, currency), minor=minor, currency=currency)
+    return {"amount": from_minor(minor, currency), "minor": minor, "currency": currency}

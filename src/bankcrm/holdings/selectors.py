@@ -70,15 +70,19 @@ def balance_as_of(account: Account, as_of: dt.date) -> tuple[int | None, dt.date
 
 
 def accounts_of_party(actor: User, party: Any, *, as_of: dt.date) -> list[AccountView]:
-    """The party's accounts (any role in force on ``as_of``) with balances as of that date."""
-    roles = (
-        AccountRole.objects.filter(party=party, account__in=visible_accounts(actor))
+    """The party's visible accounts (any role in force on ``as_of``) with balances as of that date."""
+    roles = list(
+        AccountRole.objects.filter(party=party)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=as_of))
         .select_related("account", "account__product", "account__branch")
         .order_by("account__opened_on", "account__number")
     )
+    # Scope by primary key (a short IN list), not with a sub-select over every account.
+    visible = set(visible_accounts(actor).filter(pk__in=[r.account_id for r in roles]).values_list("pk", flat=True))
     views = []
     for role in roles:
+        if role.account_id not in visible:
+            continue
         balance, date = balance_as_of(role.account, as_of)
         views.append(AccountView(account=role.account, role=role.role, balance_minor=balance, balance_date=date))
     return views
@@ -106,9 +110,9 @@ def recent_transactions(account_ids: list[uuid.UUID], *, limit: int, until: dt.d
     if not account_ids:
         return []
     return list(
-        Transaction.objects.filter(account_id__in=account_ids, booking_date__lte=until)
-        .select_related("account")
-        .order_by("-booking_date", "-id")[:limit]
+        Transaction.objects.filter(account_id__in=account_ids, booking_date__lte=until).order_by("-booking_date", "-id")[
+            :limit
+        ]
     )
 
 
