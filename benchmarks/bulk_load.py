@@ -45,28 +45,8 @@ TARGET_ROWS_PER_SECOND = 100_000
 RULE = (
     "replica r=1,2,...: each Berka account with transactions -> new synthetic party + account "
     "(key 10,000,000 + 100,000*r + Berka account id, same branch), all its transactions copied "
-    "(same date, direction, amount, balance, operation, purpose); replicas until N rows, the last "
-    "cut at N; rows synthetic, load_batch 'replica:N' (src/bankcrm/datasets/replicate.py)"
-)
-FIELDS = (
-    "account_id",
-    "booking_date",
-    "direction",
-    "amount_minor",
-    "currency",
-    "balance_after_minor",
-    "type",
-    "operation",
-    "purpose",
-    "is_cash",
-    "channel",
-    "counterparty_bank",
-    "counterparty_account",
-    "country",
-    "source_system",
-    "source_id",
-    "is_synthetic",
-    "load_batch",
+    "(same date, direction, amount, balance, operation, purpose); replicas added account by account "
+    "until N rows; rows synthetic, load_batch 'replica:N' (src/bankcrm/datasets/replicate.py)"
 )
 
 
@@ -82,6 +62,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     from bankcrm.datasets.berka.loader import import_berka
     from bankcrm.datasets.replicate import replicate_berka
     from bankcrm.holdings.models import Transaction
+    from bankcrm.holdings.services import COLUMNS
 
     t0 = time.perf_counter()
     import_berka(actor=None, directory=DATA)
@@ -93,7 +74,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
     # Baseline: the first replicated rows, inserted again one ORM create() per row, rolled back.
     label = f"replica:{args.transactions}"
-    sample = list(Transaction.objects.filter(load_batch=label).order_by("id").values(*FIELDS)[: args.orm_sample])
+    sample = list(Transaction.objects.filter(load_batch=label).order_by("id").values(*COLUMNS)[: args.orm_sample])
     before = Transaction.objects.count()
     with transaction.atomic():
         t0 = time.perf_counter()

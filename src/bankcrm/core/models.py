@@ -36,6 +36,12 @@ class SourcedModel(BaseModel):
         abstract = True
 
 
+def unique_source(name: str) -> models.UniqueConstraint:
+    """At most one row per (source_system, source_id) when a source id is set: what makes
+    data-set imports idempotent."""
+    return models.UniqueConstraint(fields=["source_system", "source_id"], condition=~models.Q(source_id=""), name=name)
+
+
 class MoneyField(models.BigIntegerField):
     """Integer minor units; the currency lives in a sibling ``CharField`` (DESIGN decision 4)."""
 

@@ -6,13 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import BaseModel, MoneyField, SourcedModel
-
-_SOURCE_UNIQUE = ~models.Q(source_id="")
-
-
-def _unique_source(name: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(fields=["source_system", "source_id"], condition=_SOURCE_UNIQUE, name=name)
+from bankcrm.core.models import BaseModel, MoneyField, SourcedModel, unique_source
 
 
 class Branch(SourcedModel):
@@ -27,7 +21,7 @@ class Branch(SourcedModel):
 
     class Meta:
         verbose_name_plural = "branches"
-        constraints = [_unique_source("branch_unique_source")]
+        constraints = [unique_source("branch_unique_source")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -85,7 +79,7 @@ class Account(SourcedModel):
     balance_as_of = models.DateField(_("balance as of"), null=True, blank=True)
 
     class Meta:
-        constraints = [_unique_source("account_unique_source")]
+        constraints = [unique_source("account_unique_source")]
 
     def __str__(self) -> str:
         return self.number
@@ -109,7 +103,7 @@ class AccountRole(SourcedModel):
 
     class Meta:
         constraints = [
-            _unique_source("account_role_unique_source"),
+            unique_source("account_role_unique_source"),
             models.UniqueConstraint(fields=["account", "party", "role"], name="account_role_unique"),
         ]
 
@@ -157,7 +151,7 @@ class Transaction(models.Model):
 
     class Meta:
         constraints = [
-            _unique_source("transaction_unique_source"),
+            unique_source("transaction_unique_source"),
             models.CheckConstraint(condition=models.Q(amount_minor__gte=0), name="transaction_amount_positive"),
         ]
         indexes = [models.Index(fields=["account", "booking_date"], name="txn_account_date")]
@@ -185,7 +179,7 @@ class Loan(SourcedModel):
     status = models.CharField(_("status"), max_length=1, choices=Status.choices)
 
     class Meta:
-        constraints = [_unique_source("loan_unique_source")]
+        constraints = [unique_source("loan_unique_source")]
 
 
 class Card(SourcedModel):
@@ -203,7 +197,7 @@ class Card(SourcedModel):
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
 
     class Meta:
-        constraints = [_unique_source("card_unique_source")]
+        constraints = [unique_source("card_unique_source")]
 
 
 class StandingOrder(SourcedModel):
@@ -217,4 +211,4 @@ class StandingOrder(SourcedModel):
     purpose = models.CharField(_("purpose (k_symbol)"), max_length=24, blank=True, default="")
 
     class Meta:
-        constraints = [_unique_source("standing_order_unique_source")]
+        constraints = [unique_source("standing_order_unique_source")]

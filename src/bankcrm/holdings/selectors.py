@@ -110,9 +110,9 @@ def recent_transactions(account_ids: list[uuid.UUID], *, limit: int, until: dt.d
     if not account_ids:
         return []
     return list(
-        Transaction.objects.filter(account_id__in=account_ids, booking_date__lte=until).order_by("-booking_date", "-id")[
-            :limit
-        ]
+        Transaction.objects.filter(account_id__in=account_ids, booking_date__lte=until).order_by(
+            "-booking_date", "-id"
+        )[:limit]
     )
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bankcrm.core.models import BaseModel, SourcedModel
+from bankcrm.core.models import BaseModel, SourcedModel, unique_source
 
 
 class Party(SourcedModel):
@@ -84,11 +84,7 @@ class Party(SourcedModel):
     class Meta:
         verbose_name_plural = "parties"
         constraints = [
-            models.UniqueConstraint(
-                fields=["source_system", "source_id"],
-                condition=~models.Q(source_id=""),
-                name="party_unique_source",
-            ),
+            unique_source("party_unique_source"),
         ]
         indexes = [models.Index(fields=["branch", "relationship_manager"])]
 
@@ -105,11 +101,7 @@ class Household(BaseModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["source_system", "source_id"],
-                condition=~models.Q(source_id=""),
-                name="household_unique_source",
-            ),
+            unique_source("household_unique_source"),
         ]
 
     def __str__(self) -> str:
@@ -169,11 +161,7 @@ class PartyRelationship(SourcedModel):
                 | models.Q(effective_to__gte=models.F("effective_from")),
                 name="rel_dates_ordered",
             ),
-            models.UniqueConstraint(
-                fields=["source_system", "source_id"],
-                condition=~models.Q(source_id=""),
-                name="relationship_unique_source",
-            ),
+            unique_source("relationship_unique_source"),
         ]
 
 
@@ -209,11 +197,7 @@ class ContactPoint(SourcedModel):
     class Meta:
         indexes = [models.Index(fields=["kind", "value"])]
         constraints = [
-            models.UniqueConstraint(
-                fields=["source_system", "source_id"],
-                condition=~models.Q(source_id=""),
-                name="contact_unique_source",
-            ),
+            unique_source("contact_unique_source"),
         ]
 
 
@@ -237,9 +221,5 @@ class IdentityDocument(SourcedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["source_system", "source_id"],
-                condition=~models.Q(source_id=""),
-                name="identity_document_unique_source",
-            ),
+            unique_source("identity_document_unique_source"),
         ]
