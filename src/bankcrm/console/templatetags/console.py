@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import number_format
 
 from bankcrm.core.money import from_minor
+from bankcrm.holdings.labels import operation_label, purpose_label
 
 register = template.Library()
 
@@ -25,3 +26,15 @@ def percent_bp(bp: int | None) -> str:
         return ""
     value = bp / 100
     return f"{value:g}%"
+
+
+@register.filter
+def operation(code: str) -> str:
+    """A transaction's operation code as a readable label."""
+    return operation_label(code)
+
+
+@register.filter
+def purpose(code: str) -> str:
+    """A transaction's or order's purpose (k_symbol) as a readable label."""
+    return purpose_label(code)
