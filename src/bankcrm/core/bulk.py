@@ -77,3 +77,11 @@ def insert_instances(model: type[models.Model], objects: Sequence[models.Model],
                     rows,
                 )
     return len(objects)
+
+
+def analyze(models_: Sequence[type[models.Model]]) -> None:
+    """Refresh the query planner's statistics for these tables after a bulk load, so the first
+    searches do not run on plans made for empty tables (PostgreSQL ANALYZE; SQLite ANALYZE)."""
+    with connection.cursor() as cur:
+        for model in models_:
+            cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

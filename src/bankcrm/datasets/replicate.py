@@ -24,7 +24,7 @@ from django.db import transaction
 
 from bankcrm.audit import services as audit
 from bankcrm.core import clock
-from bankcrm.core.bulk import insert_instances
+from bankcrm.core.bulk import analyze, insert_instances
 from bankcrm.core.errors import FieldProblem, ValidationFailed
 from bankcrm.datasets.common import Progress, no_progress
 from bankcrm.datasets.models import DataLoad
@@ -208,4 +208,5 @@ def replicate_berka(
             actor=actor,
             finished_at=clock.now(),
         )
+    analyze((Party, Account, AccountRole, Transaction))
     return ReplicaResult(result.rows, len(new_accounts), setup_seconds, load_seconds)

@@ -10,13 +10,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from bankcrm.authz.permissions import Perm
 from bankcrm.authz.scoping import restrict
 from bankcrm.core import clock
 from bankcrm.core.errors import FieldProblem, NotFound, ValidationFailed
 from bankcrm.holdings import selectors as holdings
+from bankcrm.holdings.models import AccountRole
 from bankcrm.identity.models import User
 from bankcrm.interactions.models import Interaction
 from bankcrm.parties.models import HouseholdMember, Party, PartyRelationship
@@ -83,6 +84,16 @@ def search_parties(actor: User, *, query: str = "", cursor: str | None = None, l
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
 
+def _source(system: str, source_id: str) -> Q:
+    # The non-empty condition lets SQLite use the partial unique index on (source_system, source_id).
+    return Q(source_system=system, source_id=source_id) & ~Q(source_id="")
+
+
+def _holds(**account_lookup: str) -> Q:
+    # EXISTS rather than a join: a party holding one account in two roles is listed once, no DISTINCT.
+    return Q(Exists(AccountRole.objects.filter(party=OuterRef("pk"), **account_lookup)))
+
+
 def _match(term: str) -> Q:
     try:
         return Q(id=uuid.UUID(term))
@@ -93,15 +104,13 @@ def _match(term: str) -> Q:
         system = ref.group("system") or "berka"
         kind = "client" if ref.group("kind") == "party" else ref.group("kind")
         if kind == "account":
-            return Q(
-                account_roles__account__source_system=system, account_roles__account__source_id=f"account:{ref['id']}"
-            )
-        return Q(source_system=system, source_id=f"client:{ref['id']}")
+            return _holds(account__source_system=system, account__source_id=f"account:{ref['id']}")
+        return _source(system, f"client:{ref['id']}")
     digits = re.sub(r"[\s-]", "", term)
     if digits.isdigit():
         if len(digits) == 12:
-            return Q(account_roles__account__number=digits)
-        return Q(source_system="berka", source_id=f"client:{int(digits)}")
+            return _holds(account__number=digits)
+        return _source("berka", f"client:{int(digits)}")
     condition = Q()
     for word in fold(term).split():
         condition &= Q(search_name__contains=word)

@@ -30,6 +30,7 @@ from typing import Any
 from django.db import transaction
 
 from bankcrm.core import clock
+from bankcrm.core.bulk import analyze
 from bankcrm.datasets.berka.parser import BerkaData, parse_directory
 from bankcrm.datasets.common import (
     LoadReport,
@@ -65,6 +66,21 @@ from bankcrm.parties.models import (
 from bankcrm.parties.text import fold
 from bankcrm.privacy import crypto
 
+LOADED_MODELS = (
+    Branch,
+    Party,
+    ContactPoint,
+    IdentityDocument,
+    Account,
+    AccountRole,
+    PartyRelationship,
+    Household,
+    HouseholdMember,
+    Loan,
+    Card,
+    StandingOrder,
+    Transaction,
+)
 SOURCE = "berka"
 SYNTHETIC_SOURCE = "synthetic-berka"
 CURRENCY = "CZK"
@@ -112,6 +128,8 @@ def import_berka(*, actor: User | None, directory: Path, progress: Progress = no
                 actor=actor,
                 finished_at=clock.now(),
             )
+    if report.changed_anything:
+        analyze(LOADED_MODELS)
     return report
 
 
