@@ -55,6 +55,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python benchmarks/berka_import.py
 	$(BIN)/python benchmarks/bulk_load.py
+	$(BIN)/python benchmarks/latency.py
 
 # Re-pin after changing dependencies in pyproject.toml.
 constraints: $(STAMP)
