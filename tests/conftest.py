@@ -19,26 +19,25 @@ def berka_dir() -> Path:
     return BERKA_DIR
 
 
-@pytest.fixture
-def admin_user(db):  # type: ignore[no-untyped-def]
+def make_staff(username: str, roles: list[str], *, mfa: bool = True, **extra):  # type: ignore[no-untyped-def]
+    """A staff user with password ``correct horse battery`` and (by default) a TOTP second factor."""
+    from bankcrm.identity import mfa as mfa_
     from bankcrm.identity import services as identity
 
-    return identity.create_user(
-        actor=None,
-        username="admin",
-        password="correct horse battery",
-        roles=["administrator"],
-        is_superuser=True,
-    )
+    user = identity.create_user(actor=None, username=username, password="correct horse battery", roles=roles, **extra)
+    if mfa:
+        mfa_.enrol_totp(actor=None, user=user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):  # type: ignore[no-untyped-def]
+    return make_staff("admin", ["administrator"], is_superuser=True)
 
 
 @pytest.fixture
 def agent_user(db):  # type: ignore[no-untyped-def]
-    from bankcrm.identity import services as identity
-
-    return identity.create_user(
-        actor=None, username="agent", password="correct horse battery", roles=["call_centre_agent"]
-    )
+    return make_staff("agent", ["call_centre_agent"])
 
 
 @pytest.fixture

@@ -53,6 +53,9 @@ def test_demo_no_serve_loads_the_bank_and_a_second_run_changes_nothing(cli_env: 
     assert _count(first.stdout, "us_parties") == 25
     assert "berka: loaded" in first.stdout
     assert "demo-admin" in first.stdout and "password:" in first.stdout
+    assert re.search(r"demo-admin\s+password: \S+\s+TOTP secret: [A-Z2-7]{32}", first.stdout)
+    code = bankcrm(env, "otp", "demo-admin").stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d{6}", code)
     assert "Clock: business date 1998-12-31" in first.stdout
     assert re.search(r"audit.verify_chain: \d+ events checked, broken at: None", first.stdout)
 
@@ -77,6 +80,8 @@ def test_demo_no_serve_loads_the_bank_and_a_second_run_changes_nothing(cli_env: 
 def test_demo_users_only_in_demo_environment(cli_env: dict[str, str]) -> None:
     env = {**cli_env, "BANKCRM_ENV": "dev"}
     bankcrm(env, "migrate")
+    refused = bankcrm(env, "otp", "demo-admin", check=False)
+    assert refused.returncode == 1 and "only available with BANKCRM_ENV=demo" in refused.stderr
     result = bankcrm(env, "token", "create", "--user", "demo-admin", check=False)
     assert result.returncode == 1
     assert "--user: no user named 'demo-admin'" in result.stderr

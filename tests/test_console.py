@@ -40,18 +40,6 @@ def test_console_shell_is_translated(client: Client, agent_user, language: str, 
     assert text in response.content.decode()
 
 
-def test_sign_in_with_password_reaches_the_console(client: Client, agent_user) -> None:  # type: ignore[no-untyped-def]
-    response = client.post("/accounts/login/", {"login": "agent", "password": "correct horse battery"})
-    assert response.status_code == 302
-    assert client.get("/").status_code == 200
-
-
-def test_wrong_password_is_refused(client: Client, agent_user) -> None:  # type: ignore[no-untyped-def]
-    response = client.post("/accounts/login/", {"login": "agent", "password": "wrong horse battery"})
-    assert response.status_code == 200  # the form again, with an error
-    assert client.get("/").status_code == 302
-
-
 # --- customer search and 360 (Django test client; the browser tests drive the same pages) -------
 
 

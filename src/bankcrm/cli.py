@@ -166,24 +166,27 @@ def _demo_credentials_path() -> Path:
 
 def _ensure_demo_users() -> dict[str, str]:
     """Create the demo staff users once (BANKCRM_ENV=demo only); passwords kept in var/ (0600)."""
+    from bankcrm.identity import mfa
     from bankcrm.identity import services as identity
     from bankcrm.identity.models import User
 
     path = _demo_credentials_path()
     saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     for username, roles, admin in DEMO_USERS:
-        if User.objects.filter(username=username).exists():
-            continue
-        password = saved.get(username) or secrets.token_urlsafe(12)
-        identity.create_user(
-            actor=None,
-            username=username,
-            password=password,
-            roles=roles,
-            is_superuser=admin,
-            display_name=username.replace("-", " ").title(),
-        )
-        saved[username] = password
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            password = saved.get(username) or secrets.token_urlsafe(12)
+            user = identity.create_user(
+                actor=None,
+                username=username,
+                password=password,
+                roles=roles,
+                is_superuser=admin,
+                display_name=username.replace("-", " ").title(),
+            )
+            saved[username] = password
+        if mfa.totp_secret(user) is None:
+            mfa.enrol_totp(actor=None, user=user)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(saved, fh, indent=1)
@@ -243,10 +246,16 @@ def demo(
     _print_counts()
     out.print(f"Clock: business date {settings.BANKCRM_AS_OF or 'today'} (BANKCRM_AS_OF)")
     if credentials:
-        out.print(f"\nSign in at http://{host}:{port}/accounts/login/ with one of these demo users:")
-        for username, password in credentials.items():
-            out.print(f"  {username:<16} password: {password}")
+        from bankcrm.identity import mfa
+        from bankcrm.identity.models import User
+
         command = os.path.relpath(Path(sys.executable).parent / "bankcrm")
+        out.print(f"\nSign in at http://{host}:{port}/accounts/login/ with one of these demo users.")
+        out.print("Multi-factor authentication is mandatory: add the TOTP secret to an authenticator app,")
+        out.print(f"or print the current code with `{command} otp USER`.")
+        for username, password in credentials.items():
+            secret = mfa.totp_secret(User.objects.get(username=username))
+            out.print(f"  {username:<16} password: {password}   TOTP secret: {secret}")
         out.print(f"API: {command} token create --user demo-admin  (prints a bearer token on its last line)")
     elif settings.BANKCRM_ENV != "demo":
         out.print("(no demo users: BANKCRM_ENV is not 'demo')")
@@ -370,6 +379,25 @@ def token_revoke(prefix: Annotated[str, typer.Argument(help="the token's prefix 
     except NotFound as exc:
         raise _fail(str(exc)) from None
     out.print(f"token {token.prefix} revoked at {token.revoked_at:%Y-%m-%d %H:%M:%S %Z}")
+
+
+@app.command()
+def otp(username: Annotated[str, typer.Argument(help="a demo user")]) -> None:
+    """Print the current TOTP code of a demo user alone on the last line (BANKCRM_ENV=demo or test
+    only: it reads the user's second factor)."""
+    _setup()
+    from django.conf import settings
+
+    from bankcrm.identity import mfa
+    from bankcrm.identity.models import User
+
+    if settings.BANKCRM_ENV not in {"demo", "test"}:
+        raise _fail("otp: only available with BANKCRM_ENV=demo (it reads a user's second factor)")
+    user = User.objects.filter(username=username).first()
+    secret = mfa.totp_secret(user) if user is not None else None
+    if secret is None:
+        raise _fail(f"USER: {username!r} has no TOTP authenticator")
+    print(mfa.current_code(secret))
 
 
 @user_app.command("create")

@@ -12,6 +12,7 @@ import pytest
 from django.test import override_settings
 from tests.e2e.conftest import axe_violations
 
+from bankcrm.identity import mfa
 from bankcrm.identity import services as identity
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
@@ -20,14 +21,28 @@ PASSWORD = "a long passphrase for the browser test"
 
 @pytest.fixture
 def staff(bank):  # type: ignore[no-untyped-def]
-    return identity.create_user(actor=None, username="rm.novak", password=PASSWORD, roles=["relationship_manager"])
+    user = identity.create_user(actor=None, username="rm.novak", password=PASSWORD, roles=["relationship_manager"])
+    mfa.enrol_totp(actor=None, user=user)
+    return user
 
 
-def _sign_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
+def _sign_in(page: Any, base: str, user: Any) -> None:
+    """Password, then the TOTP code: staff sign-in always takes both factors."""
+
+    def password_step() -> None:
+        page.goto(f"{base}/accounts/login/")
+        assert axe_violations(page) == []
+        page.fill("input[name=login]", "rm.novak")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/accounts/2fa/authenticate/")
+
+    password_step()
     assert axe_violations(page) == []
-    page.fill("input[name=login]", "rm.novak")
-    page.fill("input[name=password]", PASSWORD)
+    # Skipping the second factor: a protected page sends the browser back to the pending step.
+    page.goto(f"{base}/parties/")
+    page.wait_for_url(f"{base}/accounts/2fa/authenticate/")
+    page.fill("input[name=code]", mfa.current_code(mfa.totp_secret(user)))
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
 
@@ -35,7 +50,7 @@ def _sign_in(page: Any, base: str) -> None:
 @override_settings(BANKCRM_AS_OF=dt.date(1998, 12, 31))
 def test_main_job_in_the_browser(page: Any, live_server: Any, staff: Any, client_3687: Any) -> None:
     base = live_server.url
-    _sign_in(page, base)
+    _sign_in(page, base, staff)
     assert page.get_by_text("Signed in as rm.novak").is_visible()
     assert axe_violations(page) == []
 
@@ -86,7 +101,7 @@ def test_main_job_in_the_browser(page: Any, live_server: Any, staff: Any, client
 
 def test_console_language_switch(page: Any, live_server: Any, staff: Any) -> None:
     base = live_server.url
-    _sign_in(page, base)
+    _sign_in(page, base, staff)
     page.select_option("#language", "es")
     page.wait_for_selector("text=Cerrar sesión")
     assert page.locator("html").get_attribute("lang") == "es"

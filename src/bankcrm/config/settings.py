@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bankcrm.core.middleware.RequestIdMiddleware",
+    "bankcrm.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "bankcrm.identity.sessions.SessionTimeoutMiddleware",
+    "bankcrm.identity.mfa.MFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "bankcrm.config.urls"
@@ -102,9 +105,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# NIST SP 800-63B Rev. 4 with MFA mandatory for everyone: >= 8 characters, up to 128 accepted,
+# a blocklist (20,000 common passwords, repetitions and sequences, the user's own names), no
+# composition rules and no forced periodic change. See identity/passwords.py.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "bankcrm.identity.passwords.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "bankcrm.identity.passwords.RepetitionAndSequenceValidator"},
 ]
 if ENV.environment == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -113,7 +122,25 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_ADAPTER = "bankcrm.identity.adapters.ClosedSignupAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # step-up: re-enter credentials for sensitive actions
+# Throttling and temporary lockout: 5 failed sign-ins per login name (and 20 per address) in 15
+# minutes block further attempts for the rest of the window; each failure and the lockout are
+# audited (identity/signals.py).
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/15m/ip,5/15m/key", "login": "60/m/ip"}
+BANKCRM_LOGIN_LOCKOUT_FAILURES = 5
+BANKCRM_LOGIN_LOCKOUT_WINDOW = __import__("datetime").timedelta(minutes=15)
+BANKCRM_SESSION_IDLE_SECONDS = int(os.environ.get("BANKCRM_SESSION_IDLE_SECONDS", 15 * 60))
+BANKCRM_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("BANKCRM_SESSION_ABSOLUTE_SECONDS", 12 * 3600))
+MFA_ADAPTER = "bankcrm.identity.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "BankCRM"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs a secure context; http://localhost counts as one in browsers.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = ENV.environment in {"dev", "demo", "test"}
 LOGIN_REDIRECT_URL = "/"
+# A shared cache: rate limits and used-TOTP-code markers must hold across web workers.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bankcrm_cache"}}
 LOGIN_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en"
@@ -157,8 +184,15 @@ LOGGING = {
 
 # Defaults for a deployment behind TLS; `make demo` serves plain HTTP on localhost.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = ENV.environment == "prod"
 CSRF_COOKIE_SECURE = ENV.environment == "prod"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+if ENV.environment == "prod":  # served over HTTPS behind a proxy
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 WHITENOISE_USE_FINDERS = True
