@@ -36,6 +36,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 DEMO_AS_OF = "1998-12-31"
 DEFAULT_BERKA_DIR = Path("data/berka-pkdd99")
+DEMO_RM_BRANCHES = ("CZ049", "CZ001")
 DEMO_USERS: tuple[tuple[str, list[str], bool], ...] = (
     ("demo-admin", ["administrator"], True),
     ("demo-rm", ["relationship_manager"], False),
@@ -187,6 +188,13 @@ def _ensure_demo_users() -> dict[str, str]:
             saved[username] = password
         if mfa.totp_secret(user) is None:
             mfa.enrol_totp(actor=None, user=user)
+        if "relationship_manager" in roles and not user.book.exists():
+            from bankcrm.parties.models import Party
+            from bankcrm.parties.services import assign_relationship_manager
+
+            # demo-rm's book: every client of two branches (Semily holds client 3687).
+            book = Party.objects.filter(branch__code__in=DEMO_RM_BRANCHES)
+            assign_relationship_manager(actor=None, manager=user, parties=book)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(saved, fh, indent=1)

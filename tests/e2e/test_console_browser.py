@@ -21,8 +21,14 @@ PASSWORD = "a long passphrase for the browser test"
 
 @pytest.fixture
 def staff(bank):  # type: ignore[no-untyped-def]
+    from bankcrm.parties.models import Party
+    from bankcrm.parties.services import assign_relationship_manager
+
     user = identity.create_user(actor=None, username="rm.novak", password=PASSWORD, roles=["relationship_manager"])
     mfa.enrol_totp(actor=None, user=user)
+    # The relationship manager's book: the household of account 3050 (clients 3687 and 3688).
+    book = Party.objects.filter(source_system="berka", source_id__in=["client:3687", "client:3688"])
+    assign_relationship_manager(actor=None, manager=user, parties=book)
     return user
 
 

@@ -128,11 +128,13 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def _mount() -> None:
     from bankcrm.holdings.api import router as accounts
     from bankcrm.interactions.api import router as interactions
+    from bankcrm.monitoring.api import router as alerts
     from bankcrm.parties.api import router as parties
 
     api.add_router("/parties", parties)
     api.add_router("/accounts", accounts)
     api.add_router("/interactions", interactions)
+    api.add_router("/alerts", alerts)
 
 
 _mount()

@@ -22,6 +22,9 @@ class Perm(StrEnum):
     CASES_MANAGE = "cases:manage"
     AML_READ = "aml:read"
     AML_MANAGE = "aml:manage"
+    ACCOUNT_NUMBER_READ = "accounts:full_number"
+    TAX_ID_READ = "parties:tax_id"
+    ID_DOCUMENT_READ = "parties:id_document"
     PII_REVEAL = "pii:reveal"
     AUDIT_READ = "audit:read"
     IMPORTS_RUN = "imports:run"
@@ -52,18 +55,29 @@ _SERVICE = {
     Perm.CASES_READ,
 }
 
+#: Full account numbers, tax ids and ID document numbers are masked for roles without these.
+_IDENTIFIERS = {Perm.ACCOUNT_NUMBER_READ, Perm.TAX_ID_READ, Perm.ID_DOCUMENT_READ}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.BRANCH_AGENT: frozenset(_SERVICE | {Perm.PARTIES_WRITE}),
+    # Branch staff verify identity documents and quote full account numbers at the counter.
+    Role.BRANCH_AGENT: frozenset(_SERVICE | {Perm.PARTIES_WRITE, Perm.ACCOUNT_NUMBER_READ, Perm.ID_DOCUMENT_READ}),
     Role.CALL_CENTRE_AGENT: frozenset(_SERVICE),
-    Role.RELATIONSHIP_MANAGER: frozenset(_SERVICE | {Perm.PARTIES_WRITE, Perm.ACCOUNTS_WRITE}),
+    Role.RELATIONSHIP_MANAGER: frozenset(
+        _SERVICE | {Perm.PARTIES_WRITE, Perm.ACCOUNTS_WRITE, Perm.ACCOUNT_NUMBER_READ}
+    ),
     Role.COMPLAINTS_OFFICER: frozenset(_SERVICE | {Perm.CASES_MANAGE}),
-    Role.BSA_AML_OFFICER: frozenset(_SERVICE | {Perm.AML_READ, Perm.AML_MANAGE, Perm.PII_REVEAL}),
-    Role.PRIVACY_OFFICER: frozenset(_SERVICE | {Perm.PII_REVEAL, Perm.AUDIT_READ}),
+    Role.BSA_AML_OFFICER: frozenset(_SERVICE | {Perm.AML_READ, Perm.AML_MANAGE, Perm.PII_REVEAL} | _IDENTIFIERS),
+    Role.PRIVACY_OFFICER: frozenset(_SERVICE | {Perm.PII_REVEAL, Perm.AUDIT_READ} | _IDENTIFIERS),
     Role.MARKETING_ANALYST: frozenset({Perm.PARTIES_READ, Perm.ACCOUNTS_READ}),
-    Role.AUDITOR: frozenset(p for p in Perm if p.endswith(":read")),
+    # Read-only, everything, including the audit log and AML-confidential records.
+    Role.AUDITOR: frozenset(p for p in Perm if p.endswith(":read") or p in _IDENTIFIERS),
     Role.ADMINISTRATOR: frozenset(Perm),
-    Role.CUSTOMER: frozenset({Perm.PARTIES_READ, Perm.ACCOUNTS_READ, Perm.INTERACTIONS_READ}),
+    # A customer sees their own parties and accounts in full (scoping limits them to their own).
+    Role.CUSTOMER: frozenset({Perm.PARTIES_READ, Perm.ACCOUNTS_READ, Perm.INTERACTIONS_READ, Perm.ACCOUNT_NUMBER_READ}),
 }
+
+#: Roles whose reads are limited to their own book of customers (plus what is shared with them).
+BOOK_ROLES = frozenset({Role.RELATIONSHIP_MANAGER})
 
 
 def permissions_for(roles: list[str] | tuple[str, ...]) -> frozenset[Perm]:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bankcrm.holdings",
     "bankcrm.interactions",
     "bankcrm.datasets",
+    "bankcrm.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -7,10 +7,13 @@ request (``HX-Request`` header) gets the fragment it targets, a plain request th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,11 +24,24 @@ from bankcrm.core import clock
 from bankcrm.core.errors import NotFound, ValidationFailed
 from bankcrm.datasets import selectors as datasets
 from bankcrm.holdings import selectors as holdings
+from bankcrm.identity.models import User
 from bankcrm.interactions import services as interactions
 from bankcrm.interactions.models import Interaction
 from bankcrm.parties import selectors as parties
 
 TRANSACTIONS_PER_PAGE = 25
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The console is for bank staff: signed-in customers get 403 (they have the portal)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request.user, "kind", None) != User.Kind.STAFF:
+            raise PermissionDenied("staff only")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -36,12 +52,12 @@ def _base(request: HttpRequest) -> dict[str, Any]:
     return {"as_of": clock.today()}
 
 
-@login_required
+@staff_only
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page: what the bank's database holds, as of the clock's date."""
-    berka = datasets.berka_counts()
-    synthetic = datasets.synthetic_counts()
+    berka = datasets.berka_counts(request.user)  # type: ignore[arg-type]
+    synthetic = datasets.synthetic_counts(request.user)  # type: ignore[arg-type]
     counts = [
         (_("Parties (Berka clients)"), berka["parties"]),
         (_("Households"), berka["households"]),
@@ -56,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/home.html", _base(request) | {"counts": counts})
 
 
-@login_required
+@staff_only
 @require_GET
 def party_search(request: HttpRequest) -> HttpResponse:
     """Search customers by name, account number, party id or client id (``?q=``)."""
@@ -120,7 +136,7 @@ def _load_360(request: HttpRequest, party_id: uuid.UUID) -> parties.Party360:
         raise Http404 from None
 
 
-@login_required
+@staff_only
 @require_GET
 def party_360(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     """The customer-360 page."""
@@ -131,7 +147,7 @@ def party_360(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     return render(request, "console/party_360.html", context)
 
 
-@login_required
+@staff_only
 @require_GET
 def party_transactions(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     """The transactions block of the 360 page: account, date range and paging (``?cursor=``)."""
@@ -145,7 +161,7 @@ def party_transactions(request: HttpRequest, party_id: uuid.UUID) -> HttpRespons
     return render(request, "console/_transactions.html", _transactions_context(request, party_id, accounts))
 
 
-@login_required
+@staff_only
 @require_POST
 def log_interaction(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     """Log an interaction from the 360 page; answers with the refreshed timeline."""

@@ -72,3 +72,19 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > clock.now()
+
+
+class CustomerLink(models.Model):
+    """Links a customer's portal login to a party it may act for, after identity verification."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="customer_links")
+    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="portal_links")
+    verified_at = models.DateTimeField(_("verified at"), default=clock.now)
+    method = models.CharField(_("verification method"), max_length=64, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "party"], name="customer_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} -> {self.party_id}"

@@ -38,4 +38,4 @@ def search(request: HttpRequest, params: Query[PartySearch]) -> dict[str, Any]:
 def party_360(request: HttpRequest, party_id: uuid.UUID) -> dict[str, Any]:
     """Everything the bank knows about one party, with balances as of the clock's date, the last
     50 transactions across its accounts and its interaction timeline."""
-    return party_360_read(selectors.party_360(request.user, party_id))  # type: ignore[arg-type]
+    return party_360_read(selectors.party_360(request.user, party_id), request.user)  # type: ignore[arg-type]

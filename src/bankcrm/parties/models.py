@@ -223,3 +223,18 @@ class IdentityDocument(SourcedModel):
         constraints = [
             unique_source("identity_document_unique_source"),
         ]
+
+
+class PartyShare(BaseModel):
+    """A party shared into another user's view (e.g. a relationship manager covering a colleague's
+    book), optionally until a date."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shared_parties")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["party", "user"], name="party_share_unique")]

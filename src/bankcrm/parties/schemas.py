@@ -179,9 +179,11 @@ class Party360Read(Schema):
 
 # Converters from selector results to the schemas above -------------------------------------------
 
+import functools  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bankcrm.api.common import money  # noqa: E402
+from bankcrm.authz import masking  # noqa: E402
 
 
 def branch_read(branch: Any) -> dict[str, Any] | None:
@@ -238,9 +240,11 @@ def interaction_read(i: Any) -> dict[str, Any]:
     }
 
 
-def party_360_read(view: Any) -> dict[str, Any]:
-    """Serialize a :class:`bankcrm.parties.selectors.Party360`."""
+def party_360_read(view: Any, actor: Any) -> dict[str, Any]:
+    """Serialize a :class:`bankcrm.parties.selectors.Party360` for ``actor`` (account numbers
+    masked unless the actor holds ``accounts:full_number``)."""
     p = view.party
+    number = functools.partial(masking.account_number, actor)
     rm = p.relationship_manager
     detail = party_read(p) | {
         "formation_date": p.formation_date,
@@ -298,7 +302,7 @@ def party_360_read(view: Any) -> dict[str, Any]:
         "accounts": [
             {
                 "id": a.account.id,
-                "number": a.account.number,
+                "number": number(a.account.number),
                 "product": a.account.product.name,
                 "currency": a.account.currency,
                 "status": a.account.status,
@@ -314,7 +318,7 @@ def party_360_read(view: Any) -> dict[str, Any]:
         "loans": [
             {
                 "id": x.id,
-                "account_number": x.account.number,
+                "account_number": number(x.account.number),
                 "granted_on": x.granted_on,
                 "amount": money(x.amount_minor, x.currency),
                 "duration_months": x.duration_months,
@@ -327,7 +331,7 @@ def party_360_read(view: Any) -> dict[str, Any]:
         "cards": [
             {
                 "id": c.id,
-                "account_number": c.account.number,
+                "account_number": number(c.account.number),
                 "holder": {"id": c.holder.id, "legal_name": c.holder.legal_name},
                 "type": c.type,
                 "issued_on": c.issued_on,
@@ -337,7 +341,7 @@ def party_360_read(view: Any) -> dict[str, Any]:
         "standing_orders": [
             {
                 "id": o.id,
-                "account_number": o.account.number,
+                "account_number": number(o.account.number),
                 "counterparty_bank": o.counterparty_bank,
                 "counterparty_account": o.counterparty_account,
                 "amount": money(o.amount_minor, o.currency),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.formats import number_format
 
+from bankcrm.authz import masking
 from bankcrm.core.money import from_minor
 from bankcrm.holdings.labels import operation_label, purpose_label
 
@@ -38,3 +41,9 @@ def operation(code: str) -> str:
 def purpose(code: str) -> str:
     """A transaction's or order's purpose (k_symbol) as a readable label."""
     return purpose_label(code)
+
+
+@register.simple_tag(takes_context=True)
+def account_number(context: dict[str, Any], number: str) -> str:
+    """``{% account_number a.account.number %}``: masked unless the user holds ``accounts:full_number``."""
+    return masking.account_number(context["request"].user, number)

@@ -1,0 +1,258 @@
+"""Authorization: a generated matrix (every API endpoint and console view x anonymous, a customer
+and every staff role) plus record scoping (relationship-manager books, shares, AML
+confidentiality) and field masking.
+
+Expected outcomes are derived from ``ROLE_PERMISSIONS`` and the permission each endpoint declares,
+not written by hand: adding a role or an endpoint extends the matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from bankcrm.authz.permissions import ROLE_PERMISSIONS, Perm, Role
+from bankcrm.core import clock
+from bankcrm.holdings.models import Account
+from bankcrm.identity import mfa
+from bankcrm.identity import services as identity
+from bankcrm.identity.models import CustomerLink, User
+from bankcrm.interactions.models import Interaction
+from bankcrm.monitoring.models import Alert
+from bankcrm.parties.models import Party
+from bankcrm.parties.services import assign_relationship_manager, share_party
+from tests.conftest import make_staff
+
+pytestmark = pytest.mark.django_db
+STAFF_ROLES = [r for r in Role if r != Role.CUSTOMER]
+ACTORS = ["anonymous", "customer", *[r.value for r in STAFF_ROLES]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One API operation or console view and the permission it needs."""
+
+    name: str
+    method: str
+    path: str  # with {party}, {account}, {alert}
+    perm: Perm | None  # None: any signed-in staff member (the answer is scoped)
+    api: bool
+    body: dict[str, Any] | None = None
+    htmx: bool = False
+    aml: bool = False  # AML-confidential: invisible (404 / empty) without aml:read
+
+
+INTERACTION = {"channel": "phone", "direction": "inbound", "purpose": "check", "summary": "Matrix test."}
+ENDPOINTS = [
+    Endpoint("api: search parties", "GET", "/api/v1/parties?search=3687", Perm.PARTIES_READ, True),
+    Endpoint("api: party 360", "GET", "/api/v1/parties/{party}", Perm.PARTIES_READ, True),
+    Endpoint("api: account transactions", "GET", "/api/v1/accounts/{account}/transactions", Perm.ACCOUNTS_READ, True),
+    Endpoint("api: log interaction", "POST", "/api/v1/interactions", Perm.INTERACTIONS_WRITE, True, INTERACTION),
+    Endpoint("api: list alerts", "GET", "/api/v1/alerts", Perm.PARTIES_READ, True, aml=True),
+    Endpoint("api: one alert", "GET", "/api/v1/alerts/{alert}", Perm.PARTIES_READ, True, aml=True),
+    Endpoint("console: home", "GET", "/", Perm.PARTIES_READ, False),
+    Endpoint("console: search", "GET", "/parties/?q=3687", Perm.PARTIES_READ, False),
+    Endpoint("console: 360", "GET", "/parties/{party}/", Perm.PARTIES_READ, False),
+    Endpoint("console: transactions", "GET", "/parties/{party}/transactions/", Perm.ACCOUNTS_READ, False, htmx=True),
+    Endpoint(
+        "console: log interaction",
+        "POST",
+        "/parties/{party}/interactions/",
+        Perm.INTERACTIONS_WRITE,
+        False,
+        INTERACTION,
+        htmx=True,
+    ),
+]
+
+
+@pytest.fixture
+def world(client_3687):  # type: ignore[no-untyped-def]
+    """The bank subset, one user per role (all with MFA), a customer linked to client 3687, a
+    relationship manager whose book holds client 3687, and an AML alert on client 3687."""
+    users: dict[str, User] = {}
+    for role in STAFF_ROLES:
+        users[role.value] = make_staff(f"u-{role.value}", [role.value], is_superuser=role == Role.ADMINISTRATOR)
+    customer = identity.create_user(
+        actor=None,
+        username="customer-3687",
+        password="correct horse battery",
+        roles=["customer"],
+        kind=User.Kind.CUSTOMER,
+    )
+    mfa.enrol_totp(actor=None, user=customer)  # customers need a second factor too (FFIEC 2021)
+    CustomerLink.objects.create(user=customer, party=client_3687, method="test")
+    users["customer"] = customer
+    assign_relationship_manager(
+        actor=None, manager=users["relationship_manager"], parties=Party.objects.filter(pk=client_3687.pk)
+    )
+    alert = Alert.objects.create(party=client_3687, scenario="structuring", score=87, is_synthetic=True)
+    account = Account.objects.get(source_system="berka", source_id="account:3050")
+    return {"users": users, "party": client_3687, "account": account, "alert": alert}
+
+
+def _expected(actor: str, ep: Endpoint) -> str:
+    """ "deny" (401/302/403/404, no data), "hidden" (AML-confidential: an empty list or 404, exactly
+    as for a record that does not exist) or "allow"."""
+    if actor == "anonymous":
+        return "deny"
+    role = Role(actor)
+    if ep.perm is not None and ep.perm not in ROLE_PERMISSIONS[role]:
+        return "deny"
+    if actor == "customer" and not ep.api:
+        return "deny"  # the staff console is for staff; customers have the portal
+    if ep.aml and Perm.AML_READ not in ROLE_PERMISSIONS[role]:
+        return "hidden"
+    return "allow"
+
+
+def _request(client: Client, actor: str, ep: Endpoint, world: dict[str, Any]):  # type: ignore[no-untyped-def]
+    path = ep.path.format(party=world["party"].id, account=world["account"].id, alert=world["alert"].id)
+    headers: dict[str, str] = {}
+    if actor != "anonymous":
+        user = world["users"][actor]
+        if ep.api:
+            scopes = [p.value for p in user.permissions()]
+            secret = identity.create_token(actor=None, user=user, scopes=scopes).secret
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+        else:
+            client.force_login(user)
+    if ep.htmx:
+        headers["HTTP_HX_REQUEST"] = "true"
+    if ep.method == "POST":
+        if ep.api:
+            body = dict(ep.body or {}) | {"party_id": str(world["party"].id)}
+            return client.post(path, json.dumps(body), content_type="application/json", **headers)
+        return client.post(path, ep.body, **headers)
+    return client.get(path, **headers)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("ep", ENDPOINTS, ids=lambda e: e.name)
+def test_authorization_matrix(client: Client, world, actor: str, ep: Endpoint) -> None:  # type: ignore[no-untyped-def]
+    response = _request(client, actor, ep, world)
+    body = response.content.decode()
+    expected = _expected(actor, ep)
+    if expected == "deny":
+        codes = ({401} if ep.api else {302}) if actor == "anonymous" else {403, 404}
+        assert response.status_code in codes, (actor, ep.name, response.status_code)
+        assert world["party"].legal_name not in body and "structuring" not in body
+        assert Interaction.objects.count() == 0
+    elif expected == "hidden":
+        assert "structuring" not in body and str(world["alert"].id) not in body
+        if "{alert}" in ep.path:
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 200 and response.json() == {"items": [], "next_cursor": None}
+    else:
+        assert response.status_code in {200, 201}, (actor, ep.name, response.status_code, body[:300])
+        if ep.aml:
+            assert "structuring" in body
+        if ep.method == "POST":
+            assert Interaction.objects.count() == 1
+
+
+def test_matrix_covers_every_api_operation(client: Client) -> None:
+    """Every operation in the OpenAPI document is in the matrix (health is public)."""
+    schema = client.get("/api/v1/openapi.json").json()
+    declared = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+    covered = {
+        (
+            e.method,
+            e.path.split("?")[0]
+            .replace("{party}", "{party_id}")
+            .replace("{account}", "{account_id}")
+            .replace("{alert}", "{alert_id}"),
+        )
+        for e in ENDPOINTS
+        if e.api
+    }
+    public = {("GET", "/api/v1/health"), ("GET", "/api/v1/me")}
+    assert declared - public <= covered, declared - public - covered
+
+
+def test_read_only_token_gets_403_on_every_write_endpoint(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    admin = world["users"]["administrator"]
+    reads = [p.value for p in Perm if p.endswith(":read")]
+    secret = identity.create_token(actor=None, user=admin, scopes=reads).secret
+    schema = client.get("/api/v1/openapi.json").json()
+    writes = [(m, p) for p, ops in schema["paths"].items() for m in ops if m in {"post", "put", "patch", "delete"}]
+    assert writes
+    for method, path in writes:
+        response = getattr(client, method)(
+            path, "{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
+        assert response.status_code == 403, (method, path)
+
+
+def test_auditor_reads_everything_and_changes_nothing(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    auditor = world["users"]["auditor"]
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=auditor).secret}
+    assert client.get(f"/api/v1/parties/{world['party'].id}", **auth).status_code == 200
+    assert "structuring" in client.get("/api/v1/alerts", **auth).content.decode()
+    body = json.dumps(INTERACTION | {"party_id": str(world["party"].id)})
+    assert client.post("/api/v1/interactions", body, content_type="application/json", **auth).status_code == 403
+    client.force_login(auditor)
+    assert (
+        client.post(f"/parties/{world['party'].id}/interactions/", INTERACTION, HTTP_HX_REQUEST="true").status_code
+        == 403
+    )
+    assert Interaction.objects.count() == 0
+
+
+def test_call_centre_agent_cannot_tell_an_alert_exists(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    agent = world["users"]["call_centre_agent"]
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=agent).secret}
+    listed = client.get("/api/v1/alerts", **auth)
+    assert listed.status_code == 200 and listed.json() == {"items": [], "next_cursor": None}
+    direct = client.get(f"/api/v1/alerts/{world['alert'].id}", **auth)
+    unknown = client.get("/api/v1/alerts/00000000-0000-0000-0000-000000000000", **auth)
+    assert direct.status_code == unknown.status_code == 404
+    assert direct.json()["title"] == unknown.json()["title"]
+    party = client.get(f"/api/v1/parties/{world['party'].id}", **auth).content.decode()
+    assert "alert" not in party.lower() and "structuring" not in party
+
+
+def test_relationship_manager_sees_only_the_book_and_shares(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    rm = world["users"]["relationship_manager"]
+    other = Party.objects.get(source_system="berka", source_id="client:692")
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=rm).secret}
+    found = client.get("/api/v1/parties", {"search": ""}, **auth).json()["items"]
+    assert [p["source_id"] for p in found] == ["client:3687"]
+    assert client.get(f"/api/v1/parties/{other.id}", **auth).status_code == 404
+    share_party(actor=None, party=other, user=rm, expires_at=clock.now() + dt.timedelta(days=1))
+    assert client.get(f"/api/v1/parties/{other.id}", **auth).status_code == 200
+    with clock.frozen(clock.now() + dt.timedelta(days=2)):
+        assert client.get(f"/api/v1/parties/{other.id}", **auth).status_code in {401, 404}
+
+
+def test_customer_sees_only_their_own_party(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    customer = world["users"]["customer"]
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=customer).secret}
+    items = client.get("/api/v1/parties", **auth).json()["items"]
+    assert [p["source_id"] for p in items] == ["client:3687"]
+    other = Party.objects.get(source_system="berka", source_id="client:692")
+    assert client.get(f"/api/v1/parties/{other.id}", **auth).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "masked"), [("call_centre_agent", True), ("branch_agent", False), ("marketing_analyst", True)]
+)
+def test_account_numbers_are_masked_without_the_permission(client: Client, world, role: str, masked: bool) -> None:  # type: ignore[no-untyped-def]
+    user = world["users"][role]
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=user).secret}
+    number = world["account"].number
+    body = client.get(f"/api/v1/parties/{world['party'].id}", **auth).json()
+    shown = body["accounts"][0]["number"]
+    if masked:
+        assert shown == "••••••••" + number[-4:] and number not in json.dumps(body)
+    else:
+        assert shown == number
+    client.force_login(user)
+    page = client.get(f"/parties/{world['party'].id}/").content.decode()
+    if role != "marketing_analyst":
+        assert (number in page) is (not masked)
