@@ -44,6 +44,7 @@ class Endpoint:
     body: dict[str, Any] | None = None
     htmx: bool = False
     aml: bool = False  # AML-confidential: invisible (404 / empty) without aml:read
+    portal: bool = False  # the customer portal: customers only
 
 
 INTERACTION = {"channel": "phone", "direction": "inbound", "purpose": "check", "summary": "Matrix test."}
@@ -54,6 +55,7 @@ ENDPOINTS = [
     Endpoint("api: log interaction", "POST", "/api/v1/interactions", Perm.INTERACTIONS_WRITE, True, INTERACTION),
     Endpoint("api: list alerts", "GET", "/api/v1/alerts", Perm.PARTIES_READ, True, aml=True),
     Endpoint("api: one alert", "GET", "/api/v1/alerts/{alert}", Perm.PARTIES_READ, True, aml=True),
+    Endpoint("portal: home", "GET", "/portal/", Perm.PARTIES_READ, False, portal=True),
     Endpoint("console: home", "GET", "/", Perm.PARTIES_READ, False),
     Endpoint("console: search", "GET", "/parties/?q=3687", Perm.PARTIES_READ, False),
     Endpoint("console: 360", "GET", "/parties/{party}/", Perm.PARTIES_READ, False),
@@ -103,6 +105,8 @@ def _expected(actor: str, ep: Endpoint) -> str:
     role = Role(actor)
     if ep.perm is not None and ep.perm not in ROLE_PERMISSIONS[role]:
         return "deny"
+    if ep.portal:
+        return "allow" if actor == "customer" else "deny"
     if actor == "customer" and not ep.api:
         return "deny"  # the staff console is for staff; customers have the portal
     if ep.aml and Perm.AML_READ not in ROLE_PERMISSIONS[role]:

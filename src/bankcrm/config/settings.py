@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "bankcrm.interactions",
     "bankcrm.datasets",
     "bankcrm.monitoring",
+    "bankcrm.portal",
 ]
 
 MIDDLEWARE = [

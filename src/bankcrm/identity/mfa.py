@@ -22,7 +22,7 @@ from bankcrm.privacy import crypto
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 #: Paths a signed-in user without a second factor may still reach: sign-in, enrolment, sign-out,
 #: language, static files, health. The API authenticates with tokens, not sessions.
-_OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/")
+_OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/", "/portal/enrol/")
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -169,3 +169,73 @@ def authenticate_token(secret: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+#: Identical for every mismatch, so enrolment reveals nothing about which detail was wrong.
+ENROLMENT_REFUSED = "We could not verify these details. Check them, or call us."
+
+
+def enrol_customer(
+    *,
+    username: str,
+    password: str,
+    account_number: str,
+    date_of_birth: dt.date,
+    postal_code: str,
+) -> User:
+    """Create a customer portal login linked to the party that owns ``account_number``, after
+    verifying identity data the bank holds: the owner's date of birth and the postal code of
+    their primary address (CIP-style knowledge check; the second factor is enrolled next, at first
+    sign-in). Audited as ``identity.customer.enrol``.
+
+    Raises:
+        ValidationFailed: the username is taken or the password fails the policy (field named), or
+            the details do not match (one generic message, field ``details``: no enumeration).
+    """
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from bankcrm.holdings.models import AccountRole
+    from bankcrm.identity.models import CustomerLink
+    from bankcrm.parties.models import ContactPoint
+
+    problems: list[FieldProblem] = []
+    username = username.strip()
+    if not username or len(username) > 150:
+        problems.append(FieldProblem("username", "must be 1 to 150 characters"))
+    elif User.objects.filter(username__iexact=username).exists():
+        problems.append(FieldProblem("username", "is already taken; choose another"))
+    try:
+        validate_password(password, user=User(username=username))
+    except ValidationError as exc:
+        problems.extend(FieldProblem("password", str(m)) for m in exc.messages)
+    if problems:
+        raise ValidationFailed(problems)
+    number = "".join(ch for ch in account_number if ch.isdigit())
+    wanted_postcode = "".join(postal_code.split()).upper()
+    role = (
+        AccountRole.objects.select_related("party")
+        .filter(account__number=number, role=AccountRole.Role.OWNER, party__date_of_birth=date_of_birth)
+        .first()
+    )
+    matched = role is not None and any(
+        "".join(c.postal_code.split()).upper() == wanted_postcode
+        for c in ContactPoint.objects.filter(party=role.party, kind=ContactPoint.Kind.ADDRESS)
+    )
+    if not matched or role is None:
+        with transaction.atomic():  # the refusal is kept; nothing else is written
+            audit.record(actor=None, action="identity.customer.enrol_refused", subject_type="enrolment")
+        raise ValidationFailed([FieldProblem("details", ENROLMENT_REFUSED)])
+    with transaction.atomic():
+        user = User(username=username, kind=User.Kind.CUSTOMER, roles=[Role.CUSTOMER.value])
+        user.set_password(password)
+        user.save()
+        CustomerLink.objects.create(user=user, party=role.party, method="account+date_of_birth+postal_code")
+        audit.record(
+            actor=user,
+            action="identity.customer.enrol",
+            subject_type="party",
+            subject_id=str(role.party.pk),
+            payload={"user": str(user.pk), "method": "account+date_of_birth+postal_code"},
+        )
+    return user
