@@ -260,3 +260,41 @@ def test_account_numbers_are_masked_without_the_permission(client: Client, world
     page = client.get(f"/parties/{world['party'].id}/").content.decode()
     if role != "marketing_analyst":
         assert (number in page) is (not masked)
+
+
+def test_id_document_numbers_are_masked_and_full_reads_audited(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    from bankcrm.audit.models import AuditEvent
+    from bankcrm.privacy import crypto
+
+    document = world["party"].identity_documents.get()
+    number = crypto.decrypt(document.number_encrypted, field="identity_document.number")
+    for role, full in (("call_centre_agent", False), ("branch_agent", True)):
+        user = world["users"][role]
+        before = AuditEvent.objects.filter(action="pii.read", actor=user).count()
+        auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=user).secret}
+        body = client.get(f"/api/v1/parties/{world['party'].id}", **auth).json()
+        shown = body["party"]["identity_documents"][0]["number"]
+        assert shown == (number if full else "••••" + number[-4:])
+        reads = AuditEvent.objects.filter(action="pii.read", actor=user)
+        assert reads.count() - before == (1 if full else 0)
+        if full:
+            event = reads.last()
+            assert event.payload == {"field": "identity_document.number"} and number not in str(event.payload)
+
+
+def test_tax_ids_are_masked_without_the_permission(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    from bankcrm.datasets.us_synthetic import import_us_synthetic
+
+    import_us_synthetic(actor=None)
+    person = Party.objects.get(source_system="synthetic-us", source_id="person:0")
+    for role, full in (("call_centre_agent", False), ("bsa_aml_officer", True), ("auditor", True)):
+        user = world["users"][role]
+        auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=user).secret}
+        tax = client.get(f"/api/v1/parties/{person.id}", **auth).json()["party"]["tax_id"]
+        assert tax["type"] == "ssn"
+        assert (len(tax["value"]) == 9 and tax["value"].isdigit()) is full
+        if not full:
+            assert tax["value"].startswith("•••••")
+    client.force_login(world["users"]["call_centre_agent"])
+    page = client.get(f"/parties/{person.id}/").content.decode()
+    assert "SSN •••••" in page

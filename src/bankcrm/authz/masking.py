@@ -3,6 +3,8 @@ actors holding the matching permission; everyone else sees the last four charact
 
 from __future__ import annotations
 
+from typing import Any
+
 from bankcrm.authz.permissions import Perm
 from bankcrm.identity.models import User
 
@@ -19,3 +21,52 @@ def mask(value: str, *, keep: int = 4) -> str:
 def account_number(actor: User, number: str) -> str:
     """The account number as ``actor`` may see it (``accounts:full_number``)."""
     return number if actor.has_perm_code(Perm.ACCOUNT_NUMBER_READ) else mask(number)
+
+
+def sensitive_identifier(actor: User, perm: Perm, plaintext: str, *, subject: str, field: str) -> str:
+    """A decrypted identifier as ``actor`` may see it: in full with ``perm`` (the read of unmasked
+    PII is audited as ``pii.read`` with the field name, never the value), else its last four
+    characters.
+
+    Args:
+        subject: id of the party the value belongs to; field: e.g. ``"party.tax_id"``.
+    """
+    if not actor.has_perm_code(perm):
+        return mask(plaintext)
+    from django.db import transaction
+
+    from bankcrm.audit import services as audit
+
+    with transaction.atomic():
+        audit.record(actor=actor, action="pii.read", subject_type="party", subject_id=subject, payload={"field": field})
+    return plaintext
+
+
+def party_identifiers(actor: User, party: Any, documents: Any) -> tuple[dict[str, str] | None, list[dict[str, Any]]]:
+    """The party's tax id and identity documents as ``actor`` may see them (see
+    :func:`sensitive_identifier`): ``({"type", "value"} | None, [{"type", "number", ...}])``."""
+    from bankcrm.privacy import crypto
+
+    tax_id = None
+    if party.tax_id_encrypted:
+        plain = crypto.decrypt(party.tax_id_encrypted, field="party.tax_id")
+        value = sensitive_identifier(actor, Perm.TAX_ID_READ, plain, subject=str(party.pk), field="party.tax_id")
+        tax_id = {"type": party.tax_id_type, "value": value}
+    shown = [
+        {
+            "type": d.type,
+            "type_label": str(d.get_type_display()),
+            "number": sensitive_identifier(
+                actor,
+                Perm.ID_DOCUMENT_READ,
+                crypto.decrypt(d.number_encrypted, field="identity_document.number"),
+                subject=str(party.pk),
+                field="identity_document.number",
+            ),
+            "issuing_country": d.issuing_country,
+            "issuing_region": d.issuing_region,
+            "expires_on": d.expires_on,
+        }
+        for d in documents
+    ]
+    return tax_id, shown

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bankcrm.authz import masking
 from bankcrm.core import clock
 from bankcrm.core.errors import NotFound, ValidationFailed
 from bankcrm.datasets import selectors as datasets
@@ -141,7 +142,8 @@ def _load_360(request: HttpRequest, party_id: uuid.UUID) -> parties.Party360:
 def party_360(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     """The customer-360 page."""
     view = _load_360(request, party_id)
-    context = _base(request) | {"view": view}
+    tax_id, documents = masking.party_identifiers(request.user, view.party, view.identity_documents)  # type: ignore[arg-type]
+    context = _base(request) | {"view": view, "tax_id": tax_id, "documents": documents}
     context |= _transactions_context(request, party_id, view.accounts)
     context |= _timeline_context(view)
     return render(request, "console/party_360.html", context)

@@ -59,6 +59,19 @@ class StaffRead(Schema):
     display_name: str
 
 
+class TaxIdRead(Schema):
+    type: str
+    value: str  # masked (last four) unless the reader holds parties:tax_id
+
+
+class IdentityDocumentRead(Schema):
+    type: str
+    number: str  # masked (last four) unless the reader holds parties:id_document
+    issuing_country: str
+    issuing_region: str
+    expires_on: dt.date | None
+
+
 class PartyDetailRead(PartyRead):
     formation_date: dt.date | None
     nationality: str
@@ -67,6 +80,8 @@ class PartyDetailRead(PartyRead):
     vulnerability_flags: list[str]
     relationship_manager: StaffRead | None
     contact_points: list[ContactPointRead]
+    tax_id: TaxIdRead | None
+    identity_documents: list[IdentityDocumentRead]
 
 
 class PartyRef(Schema):
@@ -245,6 +260,7 @@ def party_360_read(view: Any, actor: Any) -> dict[str, Any]:
     masked unless the actor holds ``accounts:full_number``)."""
     p = view.party
     number = functools.partial(masking.account_number, actor)
+    tax_id, documents = masking.party_identifiers(actor, p, view.identity_documents)
     rm = p.relationship_manager
     detail = party_read(p) | {
         "formation_date": p.formation_date,
@@ -268,6 +284,8 @@ def party_360_read(view: Any, actor: Any) -> dict[str, Any]:
             }
             for c in view.contact_points
         ],
+        "tax_id": tax_id,
+        "identity_documents": documents,
     }
     relationships = []
     for r in view.relationships:

@@ -133,6 +133,7 @@ class Party360:
     transactions: list[Any] = field(default_factory=list)
     interactions: list[Interaction] = field(default_factory=list)
     contact_points: list[Any] = field(default_factory=list)
+    identity_documents: list[Any] = field(default_factory=list)
 
 
 def get_party(actor: User, party_id: uuid.UUID | str) -> Party:
@@ -163,6 +164,7 @@ def party_360(actor: User, party_id: uuid.UUID | str, *, transactions: int = 50,
     as_of = clock.today()
     view = Party360(party=party, as_of=as_of)
     view.contact_points = list(party.contact_points.order_by("kind", "-is_primary"))
+    view.identity_documents = list(party.identity_documents.order_by("type"))
     in_force = Q(effective_from__isnull=True) | Q(effective_from__lte=as_of)
     in_force &= Q(effective_to__isnull=True) | Q(effective_to__gte=as_of)
     view.relationships = list(
