@@ -8,8 +8,8 @@ Per database, in its own subprocess on a new, empty database (``_harness.fresh_d
 
 1. untimed set-up through the real command line: ``bankcrm migrate``, ``bankcrm import berka``,
    ``bankcrm import replicate --transactions N`` (1,000,000 by default), ``bankcrm user create
-   bench --role relationship_manager`` (password from ``BANKCRM_PASSWORD``) and ``bankcrm token
-   create --user bench`` (the token is the last line of its output);
+   bench --role call_centre_agent`` (a role that sees every customer; password from
+   ``BANKCRM_PASSWORD``) and ``bankcrm token create --user bench`` (the token is the last line of its output);
 2. sampling with ``random.Random(42)``: ``--requests`` parties from all visible parties (Berka and
    replica), and as many search terms, a third of each kind: the first five letters of the last
    word of a random party's ``search_name`` (a family name), a Berka client id as digits, and the
@@ -94,7 +94,7 @@ def set_up(transactions: int) -> tuple[str, dict[str, float]]:
         ("migrate", ["migrate"]),
         ("import berka", ["import", "berka"]),
         ("import replicate", ["import", "replicate", "--transactions", str(transactions)]),
-        ("user create", ["user", "create", "bench", "--role", "relationship_manager"]),
+        ("user create", ["user", "create", "bench", "--role", "call_centre_agent"]),
     ):
         t0 = time.perf_counter()
         _cli(*args, env=env)
@@ -152,7 +152,7 @@ def _calls(actor: Any, ids: Sequence[str], searches: Sequence[tuple[str, str]]) 
     from bankcrm.parties.schemas import party_360_read, party_read
 
     def read(pid: str) -> Callable[[], Any]:
-        return lambda: party_360_read(selectors.party_360(actor, pid))
+        return lambda: party_360_read(selectors.party_360(actor, pid), actor)
 
     def find(term: str) -> Callable[[], Any]:
         def run() -> Any:
