@@ -54,6 +54,7 @@ def party_identifiers(actor: User, party: Any, documents: Any) -> tuple[dict[str
         tax_id = {"type": party.tax_id_type, "value": value}
     shown = [
         {
+            "id": str(d.pk),
             "type": d.type,
             "type_label": str(d.get_type_display()),
             "number": sensitive_identifier(
@@ -70,3 +71,63 @@ def party_identifiers(actor: User, party: Any, documents: Any) -> tuple[dict[str
         for d in documents
     ]
     return tax_id, shown
+
+
+MIN_REASON = 10
+
+
+def reveal_identifier(*, actor: User, party: Any, field: str, reason: str) -> str:
+    """The unmasked value of one identifier of ``party`` for an actor holding ``pii:reveal``, with
+    a stated reason; audited as ``pii.reveal`` (field and reason, never the value). The caller
+    must have checked step-up re-authentication (``identity.stepup``).
+
+    Args:
+        field: ``"tax_id"``, ``"id_document:<uuid>"`` or ``"account:<uuid>"`` (an account the party holds).
+
+    Raises:
+        PermissionDenied: the actor lacks ``pii:reveal``.
+        ValidationFailed: the reason is shorter than 10 characters, or the field is unknown.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from bankcrm.audit import services as audit
+    from bankcrm.core.errors import FieldProblem, ValidationFailed
+    from bankcrm.privacy import crypto
+
+    if not actor.has_perm_code(Perm.PII_REVEAL):
+        raise PermissionDenied("pii:reveal required")
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        raise ValidationFailed([FieldProblem("reason", f"state why, in at least {MIN_REASON} characters")])
+    kind, _, ref = field.partition(":")
+    value: str | None = None
+    if kind == "tax_id" and party.tax_id_encrypted:
+        value = crypto.decrypt(party.tax_id_encrypted, field="party.tax_id")
+    elif kind == "id_document":
+        doc = party.identity_documents.filter(pk=ref).first() if _is_uuid(ref) else None
+        value = crypto.decrypt(doc.number_encrypted, field="identity_document.number") if doc else None
+    elif kind == "account":
+        role = party.account_roles.select_related("account").filter(account_id=ref).first() if _is_uuid(ref) else None
+        value = role.account.number if role else None
+    if value is None:
+        raise ValidationFailed([FieldProblem("field", "is not an identifier of this party")])
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="pii.reveal",
+            subject_type="party",
+            subject_id=str(party.pk),
+            payload={"field": kind, "reason": reason[:500]},
+        )
+    return value
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

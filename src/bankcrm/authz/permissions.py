@@ -66,8 +66,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _SERVICE | {Perm.PARTIES_WRITE, Perm.ACCOUNTS_WRITE, Perm.ACCOUNT_NUMBER_READ}
     ),
     Role.COMPLAINTS_OFFICER: frozenset(_SERVICE | {Perm.CASES_MANAGE}),
-    Role.BSA_AML_OFFICER: frozenset(_SERVICE | {Perm.AML_READ, Perm.AML_MANAGE, Perm.PII_REVEAL} | _IDENTIFIERS),
-    Role.PRIVACY_OFFICER: frozenset(_SERVICE | {Perm.PII_REVEAL, Perm.AUDIT_READ} | _IDENTIFIERS),
+    # Investigators see identifiers masked and reveal one at a time, with a stated reason and a
+    # fresh re-authentication (step-up), each reveal audited.
+    Role.BSA_AML_OFFICER: frozenset(_SERVICE | {Perm.AML_READ, Perm.AML_MANAGE, Perm.PII_REVEAL}),
+    Role.PRIVACY_OFFICER: frozenset(_SERVICE | {Perm.PII_REVEAL, Perm.AUDIT_READ}),
     Role.MARKETING_ANALYST: frozenset({Perm.PARTIES_READ, Perm.ACCOUNTS_READ}),
     # Read-only, everything, including the audit log and AML-confidential records.
     Role.AUDITOR: frozenset(p for p in Perm if p.endswith(":read") or p in _IDENTIFIERS),

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bankcrm.authz import masking
+from bankcrm.authz.permissions import Perm
 from bankcrm.core import clock
 from bankcrm.core.errors import NotFound, ValidationFailed
 from bankcrm.datasets import selectors as datasets
 from bankcrm.holdings import selectors as holdings
+from bankcrm.identity import stepup
 from bankcrm.identity.models import User
 from bankcrm.interactions import services as interactions
 from bankcrm.interactions.models import Interaction
@@ -143,7 +145,8 @@ def party_360(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     """The customer-360 page."""
     view = _load_360(request, party_id)
     tax_id, documents = masking.party_identifiers(request.user, view.party, view.identity_documents)  # type: ignore[arg-type]
-    context = _base(request) | {"view": view, "tax_id": tax_id, "documents": documents}
+    can_reveal = request.user.has_perm_code(Perm.PII_REVEAL)  # type: ignore[union-attr]
+    context = _base(request) | {"view": view, "tax_id": tax_id, "documents": documents, "can_reveal": can_reveal}
     context |= _transactions_context(request, party_id, view.accounts)
     context |= _timeline_context(view)
     return render(request, "console/party_360.html", context)
@@ -186,3 +189,29 @@ def log_interaction(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
         return render(request, "console/_timeline.html", context)
     context |= {"view": view} | _transactions_context(request, party_id, view.accounts)
     return render(request, "console/party_360.html", context, status=422)
+
+
+@staff_only
+@require_POST
+def reveal(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
+    """Reveal one masked identifier (``field``) with a stated ``reason``, after step-up
+    re-authentication; answers with the value (htmx fragment)."""
+    try:
+        party = parties.get_party(request.user, party_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404 from None
+    if not stepup.recently_reauthenticated(request):
+        return stepup.step_up_response(request, reverse("console:party_360", args=[party_id]))
+    field = request.POST.get("field", "")
+    try:
+        value = masking.reveal_identifier(
+            actor=request.user,  # type: ignore[arg-type]
+            party=party,
+            field=field,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationFailed as exc:
+        return render(
+            request, "console/_reveal.html", {"party_id": party_id, "field": field, "errors": exc.problems}, status=200
+        )
+    return render(request, "console/_revealed.html", {"value": value})
