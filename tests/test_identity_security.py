@@ -157,3 +157,14 @@ def test_session_cookie_is_httponly(client: Client, agent_user) -> None:  # type
     done = client.post("/accounts/2fa/authenticate/", {"code": mfa.current_code(mfa.totp_secret(agent_user))})
     assert done.cookies["sessionid"]["httponly"] is True
     assert done.cookies["sessionid"]["samesite"] == "Lax"
+
+
+def test_no_user_enumeration_on_password_reset(client: Client, db) -> None:  # type: ignore[no-untyped-def]
+    make_staff("withmail", ["branch_agent"], mfa=True)
+    from bankcrm.identity.models import User
+
+    User.objects.filter(username="withmail").update(email="known@example.com")
+    known = client.post("/accounts/password/reset/", {"email": "known@example.com"})
+    unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]

@@ -141,6 +141,11 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # WebAuthn needs a secure context; http://localhost counts as one in browsers.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = ENV.environment in {"dev", "demo", "test"}
 LOGIN_REDIRECT_URL = "/"
+# No network at run time: outgoing mail is written to var/mail/ (one file per message) until a
+# deployment configures a relay.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = "no-reply@bankcrm.example.com"
 # A shared cache: rate limits and used-TOTP-code markers must hold across web workers.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bankcrm_cache"}}
 LOGIN_URL = "/accounts/login/"
