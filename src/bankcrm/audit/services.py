@@ -82,6 +82,13 @@ def record(
     )
 
 
+def record_standalone(**kwargs: Any) -> AuditEvent:
+    """:func:`record` in a transaction of its own, for events that are not part of a write (a
+    sign-in, a timeout, a read of unmasked PII). Takes the same keyword arguments."""
+    with transaction.atomic():
+        return record(**kwargs)
+
+
 def verify_chain(batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
     """Verify the whole chain in sequence order, streaming from the database.
 

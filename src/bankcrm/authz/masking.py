@@ -33,12 +33,11 @@ def sensitive_identifier(actor: User, perm: Perm, plaintext: str, *, subject: st
     """
     if not actor.has_perm_code(perm):
         return mask(plaintext)
-    from django.db import transaction
-
     from bankcrm.audit import services as audit
 
-    with transaction.atomic():
-        audit.record(actor=actor, action="pii.read", subject_type="party", subject_id=subject, payload={"field": field})
+    audit.record_standalone(
+        actor=actor, action="pii.read", subject_type="party", subject_id=subject, payload={"field": field}
+    )
     return plaintext
 
 
@@ -89,7 +88,6 @@ def reveal_identifier(*, actor: User, party: Any, field: str, reason: str) -> st
         ValidationFailed: the reason is shorter than 10 characters, or the field is unknown.
     """
     from django.core.exceptions import PermissionDenied
-    from django.db import transaction
 
     from bankcrm.audit import services as audit
     from bankcrm.core.errors import FieldProblem, ValidationFailed
@@ -112,14 +110,13 @@ def reveal_identifier(*, actor: User, party: Any, field: str, reason: str) -> st
         value = role.account.number if role else None
     if value is None:
         raise ValidationFailed([FieldProblem("field", "is not an identifier of this party")])
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            action="pii.reveal",
-            subject_type="party",
-            subject_id=str(party.pk),
-            payload={"field": kind, "reason": reason[:500]},
-        )
+    audit.record_standalone(
+        actor=actor,
+        action="pii.reveal",
+        subject_type="party",
+        subject_id=str(party.pk),
+        payload={"field": kind, "reason": reason[:500]},
+    )
     return value
 
 

@@ -35,18 +35,15 @@ class SessionTimeoutMiddleware:
             idle = now - seen > settings.BANKCRM_SESSION_IDLE_SECONDS
             expired = now - started > settings.BANKCRM_SESSION_ABSOLUTE_SECONDS
             if idle or expired:
-                from django.db import transaction
-
                 from bankcrm.audit import services as audit
 
-                with transaction.atomic():
-                    audit.record(
-                        actor=user,
-                        action="identity.session.timeout",
-                        subject_type="user",
-                        subject_id=str(user.pk),
-                        payload={"reason": "idle" if idle else "absolute"},
-                    )
+                audit.record_standalone(
+                    actor=user,
+                    action="identity.session.timeout",
+                    subject_type="user",
+                    subject_id=str(user.pk),
+                    payload={"reason": "idle" if idle else "absolute"},
+                )
                 logout(request)
                 login = reverse("account_login") + "?" + urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(login)

@@ -29,15 +29,13 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         # The absolute session timeout counts from sign-in (wall clock, see identity/sessions.py).
         request.session[sessions.STARTED] = request.session[sessions.SEEN] = time.time()
-    with transaction.atomic():
-        audit.record(actor=user, action="identity.login", subject_type="user", subject_id=str(user.pk))
+    audit.record_standalone(actor=user, action="identity.login", subject_type="user", subject_id=str(user.pk))
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        with transaction.atomic():
-            audit.record(actor=user, action="identity.logout", subject_type="user", subject_id=str(user.pk))
+        audit.record_standalone(actor=user, action="identity.logout", subject_type="user", subject_id=str(user.pk))
 
 
 @receiver(user_login_failed)
@@ -63,25 +61,20 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
             )
 
 
-@receiver(authenticator_added)
-def _factor_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    with transaction.atomic():
-        audit.record(
+def _factor_changed(action: str) -> Any:
+    def receiver_(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+        audit.record_standalone(
             actor=user,
-            action="identity.mfa.added",
+            action=action,
             subject_type="user",
             subject_id=str(user.pk),
             payload={"type": authenticator.type},
         )
 
+    return receiver_
 
-@receiver(authenticator_removed)
-def _factor_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    with transaction.atomic():
-        audit.record(
-            actor=user,
-            action="identity.mfa.removed",
-            subject_type="user",
-            subject_id=str(user.pk),
-            payload={"type": authenticator.type},
-        )
+
+_factor_added = _factor_changed("identity.mfa.added")
+_factor_removed = _factor_changed("identity.mfa.removed")
+authenticator_added.connect(_factor_added)
+authenticator_removed.connect(_factor_removed)
