@@ -168,3 +168,17 @@ def test_no_user_enumeration_on_password_reset(client: Client, db) -> None:  # t
     unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
+
+
+def test_a_recovery_code_works_once_as_the_second_factor(client: Client, agent_user) -> None:  # type: ignore[no-untyped-def]
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes.activate(agent_user).get_unused_codes()
+    assert len(codes) == 10
+    _password_step(client)
+    assert client.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 302
+    assert client.get("/").status_code == 200
+    other = Client()
+    _password_step(other)
+    assert other.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 200  # used up
+    assert other.get("/").status_code == 302
