@@ -81,7 +81,7 @@ def test_demo_users_only_in_demo_environment(cli_env: dict[str, str]) -> None:
     env = {**cli_env, "BANKCRM_ENV": "dev"}
     bankcrm(env, "migrate")
     refused = bankcrm(env, "otp", "demo-admin", check=False)
-    assert refused.returncode == 1 and "only available with BANKCRM_ENV=demo" in refused.stderr
+    assert refused.returncode == 1 and "only for the demo's users" in refused.stderr
     result = bankcrm(env, "token", "create", "--user", "demo-admin", check=False)
     assert result.returncode == 1
     assert "--user: no user named 'demo-admin'" in result.stderr

@@ -38,6 +38,8 @@ def test_enrolment_links_the_login_and_requires_a_second_factor(client: Client, 
     # No second factor yet: the portal sends the customer to set one up first.
     page = client.get("/portal/")
     assert page.status_code == 302 and page.url.startswith("/accounts/2fa/totp/activate/")
+    # The password was typed a moment ago: set-up does not ask for it again.
+    assert client.get(page.url).status_code == 200
     mfa.enrol_totp(actor=None, user=user)
     home = client.get("/portal/").content.decode()
     assert client_3687.legal_name in home and details["account_number"] in home

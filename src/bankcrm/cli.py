@@ -297,7 +297,8 @@ def _serve(host: str, port: int, workers: int = 2, threads: int = 4) -> None:
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
-            self.cfg.set("graceful_timeout", 5)
+            self.cfg.set("graceful_timeout", 15)
+            self.cfg.set("keepalive", 2)
             # gunicorn 27's control socket would live in ~/.gunicorn, shared by every instance.
             self.cfg.set("control_socket_disable", True)
 
@@ -391,16 +392,17 @@ def token_revoke(prefix: Annotated[str, typer.Argument(help="the token's prefix 
 
 @app.command()
 def otp(username: Annotated[str, typer.Argument(help="a demo user")]) -> None:
-    """Print the current TOTP code of a demo user alone on the last line (BANKCRM_ENV=demo or test
-    only: it reads the user's second factor)."""
+    """Print the current TOTP code of a demo user alone on the last line (only users created by
+    ``bankcrm demo``, or any user with BANKCRM_ENV=demo or test: it reads a second factor)."""
     _setup()
     from django.conf import settings
 
     from bankcrm.identity import mfa
     from bankcrm.identity.models import User
 
-    if settings.BANKCRM_ENV not in {"demo", "test"}:
-        raise _fail("otp: only available with BANKCRM_ENV=demo (it reads a user's second factor)")
+    demo_users = json.loads(path.read_text()) if (path := _demo_credentials_path()).exists() else {}
+    if settings.BANKCRM_ENV not in {"demo", "test"} and username not in demo_users:
+        raise _fail("otp: only for the demo's users (it reads a user's second factor)")
     user = User.objects.filter(username=username).first()
     secret = mfa.totp_secret(user) if user is not None else None
     if secret is None:

@@ -330,7 +330,7 @@ def test_empty_counterparty_unquoted(subset_dir: Path, subset: BerkaData) -> Non
 def test_empty_counterparty_bank_quoted(subset: BerkaData) -> None:
     # 1450116;4937;930424;"VYDAJ";"VYBER";5400.00;45384.20;"";"";"0"
     t = _trans(subset, 1450116)
-    assert (t.bank, t.account) == ("", "0")
+    assert (t.bank, t.account) == ("", "")  # account "0" with no bank: no counterparty
 
 
 def test_empty_counterparty_both_quoted(work_dir: Path) -> None:

@@ -176,12 +176,13 @@ LOGGING = {
     "filters": {
         "scrub_pii": {"()": "bankcrm.core.logging.ScrubPIIFilter"},
         "request_id": {"()": "bankcrm.core.logging.RequestIdFilter"},
+        "quiet_forbidden": {"()": "bankcrm.core.logging.QuietPermissionDeniedFilter"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["scrub_pii", "request_id"],
+            "filters": ["quiet_forbidden", "scrub_pii", "request_id"],
             "formatter": "plain",
         }
     },

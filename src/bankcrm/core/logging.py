@@ -42,3 +42,17 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
+
+
+class QuietPermissionDeniedFilter(logging.Filter):
+    """Keeps the one-line "Forbidden" warning of a refused request but drops its traceback: a
+    refusal is expected behaviour, not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            from django.core.exceptions import PermissionDenied
+
+            if isinstance(record.exc_info[1], PermissionDenied):
+                record.exc_info = None
+                record.exc_text = None
+        return True

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -94,6 +95,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
                     errors = exc.problems
                 else:
                     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    # The password was entered a moment ago: record it as allauth does, so setting
+                    # up the second factor next does not ask for it again (allauth 65, pinned).
+                    record_authentication(request, user, method="password", reauthenticated=True)
                     # MFARequiredMiddleware now sends the customer to set up a second factor.
                     return HttpResponseRedirect(reverse("portal:home"))
     status = 422 if errors else 200

@@ -547,8 +547,7 @@ def parse_directory(directory: Path) -> BerkaData:
                     amount,
                     balance,
                     purpose,
-                    c[8].strip(),
-                    c[9].strip(),
+                    *_counterparty(c[8].strip(), c[9].strip()),
                 )
             )
         except _Skip:
@@ -558,6 +557,13 @@ def parse_directory(directory: Path) -> BerkaData:
         raise ValidationFailed(problems.items)
     data.transactions = booking_order(data.transactions)
     return data
+
+
+def _counterparty(bank: str, account: str) -> tuple[str, str]:
+    """Berka writes "no counterparty" as an empty bank with account "" or "0"."""
+    if not bank and account in {"", "0"}:
+        return "", ""
+    return bank, account
 
 
 def booking_order(transactions: list[BerkaTransaction]) -> list[BerkaTransaction]:
