@@ -74,6 +74,9 @@ def test_demo_no_serve_loads_the_bank_and_a_second_run_changes_nothing(cli_env: 
     assert re.fullmatch(r"bcrm_[0-9a-f]{8}_[A-Za-z0-9_-]{40,}", last_line)
     prefix = last_line.split("_")[1]
     assert bankcrm(env, "token", "revoke", prefix).returncode == 0
+    rotated = bankcrm(env, "keys", "rotate", "--retire").stdout
+    assert "new key k2" in rotated and "retired keys: k1" in rotated
+    assert re.fullmatch(r"\d{6}", bankcrm(env, "otp", "demo-admin").stdout.strip().splitlines()[-1])
     assert bankcrm(env, "audit", "verify").stdout.startswith("audit chain intact")
 
 

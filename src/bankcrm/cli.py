@@ -29,6 +29,8 @@ app.add_typer(import_app, name="import")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
+keys_app = typer.Typer(help="Field-encryption keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 # soft_wrap: never break tokens, URLs or commands across lines when output is not a terminal.
 out = Console(soft_wrap=True)
@@ -427,6 +429,23 @@ def user_create(
     except ValidationFailed as exc:
         raise _fail(str(exc)) from None
     out.print(f"user {username} created")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    retire: Annotated[bool, typer.Option("--retire", help="then drop keys no value uses any more")] = False,
+) -> None:
+    """Make a new data key active and re-encrypt every encrypted value with it (resumable: re-run
+    after an interruption carries on with the same key; older keys keep decrypting meanwhile)."""
+    _setup()
+    from bankcrm.privacy import keys
+
+    report = keys.rotate(actor=None)
+    state = "new key" if report.new_key else "resumed with key"
+    out.print(f"{state} {report.active}; re-encrypted: {report.reencrypted or 'nothing left to do'}")
+    if retire:
+        removed = keys.retire(actor=None)
+        out.print(f"retired keys: {', '.join(removed) if removed else 'none'}")
 
 
 @audit_app.command("verify")

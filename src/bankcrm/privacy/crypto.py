@@ -39,6 +39,11 @@ class Keyring:
     index_key: bytes
 
 
+def key_file_path() -> Path:
+    """Where the keyring lives: ``BANKCRM_FIELD_KEYS`` or ``var/keys/field_keys.json``."""
+    return _default_path()
+
+
 def _default_path() -> Path:
     explicit = os.environ.get("BANKCRM_FIELD_KEYS")
     if explicit:
@@ -82,13 +87,23 @@ def load_keyring(path: Path) -> Keyring:
     return ring
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: Path, mtime_ns: int) -> Keyring:
+    return load_keyring(path)
+
+
 def keyring() -> Keyring:
-    """The process keyring, generated on first use when no key file exists yet."""
+    """The process keyring, generated on first use when no key file exists yet. Reloaded when the
+    file changes, so a rotation (``bankcrm keys rotate``) reaches running processes."""
     path = _default_path()
     if not path.exists():
         generate_keyring_file(path)
-    return load_keyring(path)
+    return _load_cached(path, path.stat().st_mtime_ns)
+
+
+def reset_keyring_cache() -> None:
+    """Forget loaded keyrings (after writing the key file, and in tests)."""
+    _load_cached.cache_clear()
 
 
 def encrypt(plaintext: str, *, field: str, ring: Keyring | None = None) -> bytes:
