@@ -57,6 +57,7 @@ ENDPOINTS = [
     Endpoint("api: one alert", "GET", "/api/v1/alerts/{alert}", Perm.PARTIES_READ, True, aml=True),
     Endpoint("portal: home", "GET", "/portal/", Perm.PARTIES_READ, False, portal=True),
     Endpoint("console: home", "GET", "/", Perm.PARTIES_READ, False),
+    Endpoint("console: audit log", "GET", "/audit/", Perm.AUDIT_READ, False),
     Endpoint("console: search", "GET", "/parties/?q=3687", Perm.PARTIES_READ, False),
     Endpoint("console: 360", "GET", "/parties/{party}/", Perm.PARTIES_READ, False),
     Endpoint("console: transactions", "GET", "/parties/{party}/transactions/", Perm.ACCOUNTS_READ, False, htmx=True),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bankcrm.console import views
+from bankcrm.console import audit_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("parties/<uuid:party_id>/transactions/", views.party_transactions, name="party_transactions"),
     path("parties/<uuid:party_id>/interactions/", views.log_interaction, name="log_interaction"),
     path("parties/<uuid:party_id>/reveal/", views.reveal, name="reveal"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/verify/", audit_views.verify, name="audit_verify"),
+    path("audit/export.csv", audit_views.export_csv, name="audit_export"),
 ]

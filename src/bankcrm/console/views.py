@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,11 +36,11 @@ from bankcrm.parties import selectors as parties
 TRANSACTIONS_PER_PAGE = 25
 
 
-def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """The console is for bank staff: signed-in customers get 403 (they have the portal)."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request.user, "kind", None) != User.Kind.STAFF:
             raise PermissionDenied("staff only")
         return view(request, *args, **kwargs)
@@ -52,7 +53,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _base(request: HttpRequest) -> dict[str, Any]:
-    return {"as_of": clock.today()}
+    return {"as_of": clock.today(), "can_audit": request.user.has_perm_code(Perm.AUDIT_READ)}  # type: ignore[union-attr]
 
 
 @staff_only
