@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "bankcrm.core",
     "bankcrm.identity",
     "bankcrm.audit",
+    "bankcrm.privacy",
     "bankcrm.parties",
     "bankcrm.holdings",
     "bankcrm.interactions",

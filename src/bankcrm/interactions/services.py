@@ -87,3 +87,55 @@ def log_interaction(
         payload={"interaction": str(interaction.pk), "channel": channel, "direction": direction},
     )
     return interaction
+
+
+class ContactRefused(ValidationFailed):
+    """The contact rules refuse this message; ``reasons`` are the rule codes."""
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        super().__init__([FieldProblem("contact", f"refused: {', '.join(reasons)}")])
+        self.reasons = reasons
+
+
+_MESSAGE_CHANNELS = {"email": "email", "sms": "sms", "phone": "phone", "post": "letter"}
+
+
+def send_message(
+    *,
+    actor: User,
+    party: Party,
+    purpose: str,
+    channel: str,
+    summary: str,
+    uses_affiliate_data: bool = False,
+) -> Interaction:
+    """Every outbound message goes through here: the contact decision
+    (:func:`bankcrm.privacy.selectors.may_contact`) first, then the message is recorded on the
+    timeline. A refusal is audited (with its reasons) and nothing is sent.
+
+    Args:
+        purpose: ``service`` or ``marketing``; channel: ``email``, ``sms``, ``phone`` or ``post``.
+
+    Raises:
+        ContactRefused: the rules refuse it (e.g. ``no_marketing_consent``, ``do_not_call``).
+    """
+    from bankcrm.privacy.selectors import may_contact
+
+    decision = may_contact(party, purpose=purpose, channel=channel, uses_affiliate_data=uses_affiliate_data)
+    if not decision.allowed:
+        audit.record_standalone(
+            actor=actor,
+            action="interaction.message.refused",
+            subject_type="party",
+            subject_id=str(party.pk),
+            payload={"purpose": purpose, "channel": channel, "reasons": list(decision.reasons)},
+        )
+        raise ContactRefused(decision.reasons)
+    return log_interaction(
+        actor=actor,
+        party=party,
+        channel=_MESSAGE_CHANNELS[channel],
+        direction=Interaction.Direction.OUTBOUND,
+        purpose=f"{purpose} message",
+        summary=summary,
+    )
