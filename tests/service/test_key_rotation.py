@@ -50,7 +50,7 @@ def test_rotation_reencrypts_everything_and_keeps_values(key_file: Path) -> None
     user = make_staff("rotating", ["branch_agent"])
     secret = mfa.totp_secret(user)
     before = _plaintexts()
-    index_before = list(Party.objects.exclude(tax_id_index="").values_list("tax_id_index", flat=True))
+    index_before = dict(Party.objects.exclude(tax_id_index="").values_list("pk", "tax_id_index"))
     assert _key_ids() == {"k1"}
     report = keys.rotate(actor=None, batch_size=7)
     assert report.new_key and report.active == "k2"
@@ -58,7 +58,7 @@ def test_rotation_reencrypts_everything_and_keeps_values(key_file: Path) -> None
     assert report.reencrypted["mfa.totp_secret"] == 1
     assert _key_ids() == {"k2"} and _plaintexts() == before
     assert mfa.totp_secret(user) == secret
-    assert list(Party.objects.exclude(tax_id_index="").values_list("tax_id_index", flat=True)) == index_before
+    assert dict(Party.objects.exclude(tax_id_index="").values_list("pk", "tax_id_index")) == index_before
     ring = json.loads(key_file.read_text())
     assert ring["active"] == "k2" and set(ring["keys"]) == {"k1", "k2"}
     assert keys.retire(actor=None) == ["k1"]
