@@ -110,3 +110,23 @@ def test_anonymous_and_unscoped_requests_are_refused(client, agent_user, client_
     response = client.get(f"/api/v1/parties/{client_3687.id}", **no_scope)
     assert response.status_code == 403
     assert "parties:read" in response.json()["title"]
+
+
+def test_search_by_exact_ssn_uses_the_blind_index(client, agent_auth, db) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from bankcrm.datasets.us_synthetic import import_us_synthetic
+    from bankcrm.privacy import crypto
+
+    import_us_synthetic(actor=None)
+    person = Party.objects.get(source_system="synthetic-us", source_id="person:0")
+    ssn = crypto.decrypt(person.tax_id_encrypted, field="party.tax_id")
+    for term in (ssn, f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}"):
+        items = _search(client, agent_auth, search=term)["items"]
+        assert [p["id"] for p in items] == [str(person.id)]
+    assert _search(client, agent_auth, search="123456780")["items"] == []
+    # The database holds no plaintext SSN anywhere in the party table.
+    with connection.cursor() as cur:
+        cur.execute("SELECT * FROM parties_party")
+        rows = " ".join(str(r) for r in cur.fetchall())
+    assert ssn not in rows

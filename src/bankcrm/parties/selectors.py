@@ -22,6 +22,7 @@ from bankcrm.identity.models import User
 from bankcrm.interactions.models import Interaction
 from bankcrm.parties.models import HouseholdMember, Party, PartyRelationship
 from bankcrm.parties.text import fold
+from bankcrm.privacy import crypto
 
 MAX_PAGE = 100
 _SOURCE_REF = re.compile(r"^(?:(?P<system>[a-z-]+):)?(?P<kind>client|account|party):(?P<id>\d+)$")
@@ -62,7 +63,7 @@ class Page:
 
 def search_parties(actor: User, *, query: str = "", cursor: str | None = None, limit: int = 25) -> Page:
     """Find parties by name (accent- and case-insensitive, every word must match), account
-    number (12 digits), party id (UUID) or source id (``client:42``, ``berka:client:42`` or a bare
+    number (12 digits), exact tax id (9 digits, with or without dashes; blind index), party id (UUID) or source id (``client:42``, ``berka:client:42`` or a bare
     Berka client id ``42``). Ordered by folded name, then id; keyset-paginated.
 
     Raises:
@@ -111,6 +112,8 @@ def _match(term: str) -> Q:
     if digits.isdigit():
         if len(digits) == 12:
             return _holds(account__number=digits)
+        if len(digits) == 9:  # SSN / ITIN / EIN: exact match through the blind index, no decryption
+            return Q(tax_id_index=crypto.blind_index(digits, field="party.tax_id"))
         return _source("berka", f"client:{int(digits)}")
     condition = Q()
     for word in fold(term).split():
