@@ -54,9 +54,9 @@ def test_invalid_settings_name_the_variable(tmp_path: Path, name: str, value: st
 
 
 def test_scrub_removes_tax_ids_emails_phones_and_birth_numbers() -> None:
-    text = "ssn 123-45-6789 ein 847212535 mail jana.novakova.0001@example.com tel +420793045964 rc 706213/1234"
+    text = "ssn 123-45-6789 ein 847212535 mail jana.novakova.0001@example.com tel +420793045964 rc 706213/1234 acct 055000005763"
     cleaned = scrub(text)
-    for secret in ("123-45-6789", "847212535", "jana.novakova", "+420793045964", "706213"):
+    for secret in ("123-45-6789", "847212535", "jana.novakova", "+420793045964", "706213", "055000005763"):
         assert secret not in cleaned
     assert "[TAX-ID]" in cleaned and "[EMAIL]" in cleaned and "[PHONE]" in cleaned
 

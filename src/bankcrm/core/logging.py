@@ -12,12 +12,14 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<!\d)\d{9}(?!\d)"), "[9-DIGITS]"),  # compact SSN / ITIN / EIN
     (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), "[EMAIL]"),
     (re.compile(r"\+\d[\d ]{7,16}\d"), "[PHONE]"),
+    (re.compile(r"(?<!\d)\d{10,19}(?!\d)"), "[ACCOUNT]"),  # account and card numbers
     (re.compile(r"\b\d{6}/?\d{3,4}\b"), "[BIRTH-NUMBER]"),  # Czech birth number
 ]
 
 
 def scrub(text: str) -> str:
-    """Replace tax ids, e-mail addresses, phone numbers and birth numbers in ``text``."""
+    """Replace tax ids, account and card numbers, e-mail addresses, phone numbers and birth
+    numbers in ``text``."""
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

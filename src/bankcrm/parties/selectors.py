@@ -63,8 +63,9 @@ class Page:
 
 def search_parties(actor: User, *, query: str = "", cursor: str | None = None, limit: int = 25) -> Page:
     """Find parties by name (accent- and case-insensitive, every word must match), account
-    number (12 digits), exact tax id (9 digits, with or without dashes; blind index), party id (UUID) or source id (``client:42``, ``berka:client:42`` or a bare
-    Berka client id ``42``). Ordered by folded name, then id; keyset-paginated.
+    number (12 digits), exact tax id (9 digits, with or without dashes; blind index), party id
+    (UUID) or source id (``client:42``, ``berka:client:42`` or a bare Berka client id ``42``).
+    Ordered by folded name, then id; keyset-paginated.
 
     Raises:
         ValidationFailed: bad ``limit`` or ``cursor``.
