@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,6 +76,10 @@ def test_demo_no_serve_loads_the_bank_and_a_second_run_changes_nothing(cli_env: 
     assert re.fullmatch(r"bcrm_[0-9a-f]{8}_[A-Za-z0-9_-]{40,}", last_line)
     prefix = last_line.split("_")[1]
     assert bankcrm(env, "token", "revoke", prefix).returncode == 0
+    report_dir = Path(env["BANKCRM_VAR_DIR"]) / "dsar"
+    bankcrm(env, "privacy", "access", "client:3687", "--user", "demo-privacy", "--out", str(report_dir))
+    exported = json.loads((report_dir / "access-report.json").read_text())
+    assert len(exported["transactions"]) == 76 and (report_dir / "access-report.html").exists()
     rotated = bankcrm(env, "keys", "rotate", "--retire").stdout
     assert "new key k2" in rotated and "retired keys: k1" in rotated
     assert re.fullmatch(r"\d{6}", bankcrm(env, "otp", "demo-admin").stdout.strip().splitlines()[-1])

@@ -31,6 +31,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 keys_app = typer.Typer(help="Field-encryption keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+privacy_app = typer.Typer(help="Data-subject requests.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
 
 # soft_wrap: never break tokens, URLs or commands across lines when output is not a terminal.
 out = Console(soft_wrap=True)
@@ -448,6 +450,43 @@ def keys_rotate(
     if retire:
         removed = keys.retire(actor=None)
         out.print(f"retired keys: {', '.join(removed) if removed else 'none'}")
+
+
+@privacy_app.command("access")
+def privacy_access(
+    party: Annotated[str, typer.Argument(help="party id, or a source id such as client:3687 or synthetic-us:person:0")],
+    user: Annotated[str, typer.Option("--user", help="the privacy officer fulfilling the request")],
+    folder: Annotated[Path, typer.Option("--out", help="folder for access-report.json and .html")] = Path("."),
+) -> None:
+    """Export everything held about a party (JSON and a readable HTML report)."""
+    _setup()
+    import uuid
+
+    from django.core.exceptions import PermissionDenied
+
+    from bankcrm.identity.models import User
+    from bankcrm.parties.models import Party
+    from bankcrm.privacy import dsar
+
+    actor = User.objects.filter(username=user).first()
+    if actor is None:
+        raise _fail(f"--user: no user named {user!r}")
+    parts = party.split(":")
+    try:
+        found = Party.objects.filter(pk=uuid.UUID(party)).first()
+    except ValueError:
+        system, source_id = ("berka", party) if len(parts) == 2 else (parts[0], ":".join(parts[1:]))
+        found = Party.objects.filter(source_system=system, source_id=source_id).first()
+    if found is None:
+        raise _fail(f"PARTY: no party {party!r}")
+    try:
+        report = dsar.access_report(actor=actor, party=found)
+    except PermissionDenied as exc:
+        raise _fail(f"--user: {exc}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "access-report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    (folder / "access-report.html").write_text(dsar.render_html(report))
+    out.print(f"wrote {folder / 'access-report.json'} and {folder / 'access-report.html'}")
 
 
 @audit_app.command("verify")

@@ -75,3 +75,25 @@ class PrivacyNoticeDelivery(BaseModel):
     notice_version = models.CharField(_("notice version"), max_length=32)
     channel = models.CharField(_("channel"), max_length=8)
     delivered_at = models.DateTimeField(_("delivered at"), default=clock.now)
+
+
+class DataRequest(BaseModel):
+    """A data-subject request (access, correction, deletion) and its fulfilment."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access")
+        CORRECTION = "correction", _("Correction")
+        DELETION = "deletion", _("Deletion")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        COMPLETED = "completed", _("Completed")
+        REFUSED = "refused", _("Refused")
+
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="data_requests")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    received_at = models.DateTimeField(_("received at"), default=clock.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
