@@ -138,6 +138,9 @@ BANKCRM_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("BANKCRM_SESSION_ABSOLUTE_
 MFA_ADAPTER = "bankcrm.identity.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "BankCRM"
+# Accept the neighbouring 30-second step too (RFC 6238 section 5.2: allow for clock drift and
+# the time it takes to type); a used code stays refused for the whole window.
+MFA_TOTP_TOLERANCE = 1
 MFA_PASSKEY_LOGIN_ENABLED = False
 # WebAuthn needs a secure context; http://localhost counts as one in browsers.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = ENV.environment in {"dev", "demo", "test"}

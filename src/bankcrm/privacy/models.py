@@ -97,3 +97,16 @@ class DataRequest(BaseModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+
+
+class LegalHold(BaseModel):
+    """A legal hold on a party: retention purges and deletion requests leave its data alone
+    until the hold is released."""
+
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.CharField(_("reason"), max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_at = models.DateTimeField(_("placed at"), default=clock.now)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
