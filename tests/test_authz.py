@@ -25,6 +25,7 @@ from bankcrm.interactions.models import Interaction
 from bankcrm.monitoring.models import Alert
 from bankcrm.parties.models import Party
 from bankcrm.parties.services import assign_relationship_manager, share_party
+from bankcrm.privacy import crypto
 from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +266,6 @@ def test_account_numbers_are_masked_without_the_permission(client: Client, world
 
 def test_id_document_numbers_are_masked_and_full_reads_audited(client: Client, world) -> None:  # type: ignore[no-untyped-def]
     from bankcrm.audit.models import AuditEvent
-    from bankcrm.privacy import crypto
 
     document = world["party"].identity_documents.get()
     number = crypto.decrypt(document.number_encrypted, field="identity_document.number")
@@ -298,7 +298,5 @@ def test_tax_ids_are_masked_without_the_permission(client: Client, world) -> Non
             assert tax["value"].startswith("•••••")
     client.force_login(world["users"]["call_centre_agent"])
     page = client.get(f"/parties/{person.id}/").content.decode()
-    ssn = __import__("bankcrm.privacy.crypto", fromlist=["decrypt"]).decrypt(
-        person.tax_id_encrypted, field="party.tax_id"
-    )
+    ssn = crypto.decrypt(person.tax_id_encrypted, field="party.tax_id")
     assert "•••••" + ssn[-4:] in page and ssn not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -56,7 +58,7 @@ def test_360_page_shows_accounts_loan_card_transactions_and_household(client: Cl
     from django.test import override_settings
 
     client.force_login(agent_user)
-    with override_settings(BANKCRM_AS_OF=__import__("datetime").date(1998, 12, 31)):
+    with override_settings(BANKCRM_AS_OF=dt.date(1998, 12, 31)):
         html = client.get(f"/parties/{client_3687.id}/").content.decode()
     for text in (
         "Accounts",

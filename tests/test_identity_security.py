@@ -182,3 +182,20 @@ def test_a_recovery_code_works_once_as_the_second_factor(client: Client, agent_u
     _password_step(other)
     assert other.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 200  # used up
     assert other.get("/").status_code == 302
+
+
+@override_settings(BANKCRM_SESSION_IDLE_SECONDS=60)
+def test_activity_keeps_the_session_alive_and_seen_is_not_rewritten_every_request(
+    client: Client, agent_user, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from bankcrm.identity import sessions
+
+    client.force_login(agent_user)
+    start = time.time()
+    for seconds in (10, 40, 80, 120):  # never 60 s without a request
+        monkeypatch.setattr(time, "time", lambda s=seconds: start + s)
+        assert client.get("/").status_code == 200
+    seen = client.session[sessions.SEEN]
+    monkeypatch.setattr(time, "time", lambda: start + 130)  # 10 s later: not rewritten
+    assert client.get("/").status_code == 200
+    assert client.session[sessions.SEEN] == seen

@@ -7,6 +7,7 @@ from django.test import Client
 
 from bankcrm.audit.models import AuditEvent
 from bankcrm.datasets.us_synthetic import import_us_synthetic
+from bankcrm.identity.models import User
 from bankcrm.parties.models import Party
 from bankcrm.privacy import crypto
 from tests.conftest import make_staff
@@ -24,7 +25,7 @@ def person(db):  # type: ignore[no-untyped-def]
 def _signed_in(username: str, roles: list[str]) -> Client:
     make_staff(username, roles)
     client = Client()
-    client.force_login(__import__("bankcrm.identity.models", fromlist=["User"]).User.objects.get(username=username))
+    client.force_login(User.objects.get(username=username))
     return client
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.test import Client, override_settings
@@ -78,7 +79,7 @@ def test_customer_360_of_a_real_berka_client(client, agent_auth, client_3687) ->
     # The ledger stops at 1994-03-31: the balance is the last booked one, dated then.
     assert account["balance_date"] == "1994-03-31"
     assert account["balance"]["currency"] == "CZK" and account["balance"]["minor"] == int(
-        __import__("decimal").Decimal(account["balance"]["amount"]) * 100
+        Decimal(account["balance"]["amount"]) * 100
     )
     (loan,) = body["loans"]
     assert loan["amount"] == {"amount": "82896.00", "minor": 8289600, "currency": "CZK"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bankcrm.authz.permissions import Perm
+from bankcrm.core.lookup import as_uuid
 from bankcrm.identity.models import User
 
 MASK = "•"
@@ -99,14 +100,15 @@ def reveal_identifier(*, actor: User, party: Any, field: str, reason: str) -> st
     if len(reason) < MIN_REASON:
         raise ValidationFailed([FieldProblem("reason", f"state why, in at least {MIN_REASON} characters")])
     kind, _, ref = field.partition(":")
+    ref_id = as_uuid(ref)
     value: str | None = None
     if kind == "tax_id" and party.tax_id_encrypted:
         value = crypto.decrypt(party.tax_id_encrypted, field="party.tax_id")
-    elif kind == "id_document":
-        doc = party.identity_documents.filter(pk=ref).first() if _is_uuid(ref) else None
+    elif kind == "id_document" and ref_id is not None:
+        doc = party.identity_documents.filter(pk=ref_id).first()
         value = crypto.decrypt(doc.number_encrypted, field="identity_document.number") if doc else None
-    elif kind == "account":
-        role = party.account_roles.select_related("account").filter(account_id=ref).first() if _is_uuid(ref) else None
+    elif kind == "account" and ref_id is not None:
+        role = party.account_roles.select_related("account").filter(account_id=ref_id).first()
         value = role.account.number if role else None
     if value is None:
         raise ValidationFailed([FieldProblem("field", "is not an identifier of this party")])
@@ -118,13 +120,3 @@ def reveal_identifier(*, actor: User, party: Any, field: str, reason: str) -> st
         payload={"field": kind, "reason": reason[:500]},
     )
     return value
-
-
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True

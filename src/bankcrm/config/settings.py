@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 
 import dj_database_url
@@ -132,7 +133,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # step-up: re-enter credentials for sens
 # audited (identity/signals.py).
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/15m/ip,5/15m/key", "login": "60/m/ip"}
 BANKCRM_LOGIN_LOCKOUT_FAILURES = 5
-BANKCRM_LOGIN_LOCKOUT_WINDOW = __import__("datetime").timedelta(minutes=15)
+BANKCRM_LOGIN_LOCKOUT_WINDOW = datetime.timedelta(minutes=15)
 BANKCRM_SESSION_IDLE_SECONDS = int(os.environ.get("BANKCRM_SESSION_IDLE_SECONDS", 15 * 60))
 BANKCRM_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("BANKCRM_SESSION_ABSOLUTE_SECONDS", 12 * 3600))
 MFA_ADAPTER = "bankcrm.identity.mfa.MFAAdapter"

@@ -17,8 +17,9 @@ from bankcrm.audit import selectors
 from bankcrm.audit import services as audit
 from bankcrm.authz.permissions import Perm
 from bankcrm.authz.scoping import require
-from bankcrm.console.views import _base, staff_only
+from bankcrm.console.views import base_context
 from bankcrm.identity import stepup
+from bankcrm.identity.access import staff_only
 
 PAGE = 50
 CSV_COLUMNS = [
@@ -60,7 +61,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     rows = list(qs.select_related("actor")[: PAGE + 1])
     query = request.GET.copy()
     query.pop("before", None)
-    context: dict[str, Any] = _base(request) | {
+    context: dict[str, Any] = base_context(request) | {
         "events": rows[:PAGE],
         "older": rows[PAGE - 1].sequence if len(rows) > PAGE else None,
         "filters": raw,

@@ -7,15 +7,10 @@ request (``HX-Request`` header) gets the fragment it targets, a plain request th
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +23,7 @@ from bankcrm.core.errors import NotFound, ValidationFailed
 from bankcrm.datasets import selectors as datasets
 from bankcrm.holdings import selectors as holdings
 from bankcrm.identity import stepup
-from bankcrm.identity.models import User
+from bankcrm.identity.access import staff_only
 from bankcrm.interactions import services as interactions
 from bankcrm.interactions.models import Interaction
 from bankcrm.parties import selectors as parties
@@ -36,23 +31,11 @@ from bankcrm.parties import selectors as parties
 TRANSACTIONS_PER_PAGE = 25
 
 
-def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """The console is for bank staff: signed-in customers get 403 (they have the portal)."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if getattr(request.user, "kind", None) != User.Kind.STAFF:
-            raise PermissionDenied("staff only")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _base(request: HttpRequest) -> dict[str, Any]:
+def base_context(request: HttpRequest) -> dict[str, Any]:
     return {"as_of": clock.today(), "can_audit": request.user.has_perm_code(Perm.AUDIT_READ)}  # type: ignore[union-attr]
 
 
@@ -61,7 +44,7 @@ def _base(request: HttpRequest) -> dict[str, Any]:
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page: what the bank's database holds, as of the clock's date."""
     berka = datasets.berka_counts(request.user)  # type: ignore[arg-type]
-    synthetic = datasets.synthetic_counts(request.user)  # type: ignore[arg-type]
+    synthetic = datasets.synthetic_counts(request.user, transactions=False)  # type: ignore[arg-type]
     counts = [
         (_("Parties (Berka clients)"), berka["parties"]),
         (_("Households"), berka["households"]),
@@ -71,9 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
         (_("Standing orders"), berka["standing_orders"]),
         (_("Transactions"), berka["transactions"]),
         (_("Synthetic US parties"), synthetic["us_parties"]),
-        (_("Synthetic replica transactions"), synthetic["replica_transactions"]),
     ]
-    return render(request, "console/home.html", _base(request) | {"counts": counts})
+    return render(request, "console/home.html", base_context(request) | {"counts": counts})
 
 
 @staff_only
@@ -81,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def party_search(request: HttpRequest) -> HttpResponse:
     """Search customers by name, account number, party id or client id (``?q=``)."""
     q = request.GET.get("q", "").strip()[:200]
-    context = _base(request) | {"q": q, "page": None, "error": None}
+    context = base_context(request) | {"q": q, "page": None, "error": None}
     if q or request.GET.get("cursor"):
         try:
             context["page"] = parties.search_parties(request.user, query=q, cursor=request.GET.get("cursor"))  # type: ignore[arg-type]
@@ -122,10 +104,12 @@ def _transactions_context(request: HttpRequest, party_id: uuid.UUID, accounts: l
     return context
 
 
-def _timeline_context(view: parties.Party360, form: dict[str, str] | None = None, errors: Any = None) -> dict[str, Any]:
+def _timeline_context(
+    party: Any, interactions: list[Any], form: dict[str, str] | None = None, errors: Any = None
+) -> dict[str, Any]:
     return {
-        "party_id": view.party.id,
-        "interactions": view.interactions,
+        "party_id": party.id,
+        "interactions": interactions,
         "channels": Interaction.Channel.choices,
         "directions": Interaction.Direction.choices,
         "form": form or {"channel": "branch", "direction": "inbound"},
@@ -144,13 +128,18 @@ def _load_360(request: HttpRequest, party_id: uuid.UUID) -> parties.Party360:
 @require_GET
 def party_360(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
     """The customer-360 page."""
+    return render(request, "console/party_360.html", _page_360_context(request, party_id))
+
+
+def _page_360_context(
+    request: HttpRequest, party_id: uuid.UUID, form: dict[str, str] | None = None, errors: Any = None
+) -> dict[str, Any]:
     view = _load_360(request, party_id)
     tax_id, documents = masking.party_identifiers(request.user, view.party, view.identity_documents)  # type: ignore[arg-type]
     can_reveal = request.user.has_perm_code(Perm.PII_REVEAL)  # type: ignore[union-attr]
-    context = _base(request) | {"view": view, "tax_id": tax_id, "documents": documents, "can_reveal": can_reveal}
+    context = base_context(request) | {"view": view, "tax_id": tax_id, "documents": documents, "can_reveal": can_reveal}
     context |= _transactions_context(request, party_id, view.accounts)
-    context |= _timeline_context(view)
-    return render(request, "console/party_360.html", context)
+    return context | _timeline_context(view.party, view.interactions, form, errors)
 
 
 @staff_only
@@ -184,12 +173,10 @@ def log_interaction(request: HttpRequest, party_id: uuid.UUID) -> HttpResponse:
         errors = exc.problems
     if not _is_htmx(request) and errors is None:
         return HttpResponseRedirect(reverse("console:party_360", args=[party_id]) + "#int-h")
-    view = _load_360(request, party_id)
-    context = _base(request) | _timeline_context(view, form or None, errors)
-    if _is_htmx(request):
+    if _is_htmx(request):  # only the timeline is refreshed
+        context = _timeline_context(party, parties.timeline(party), form or None, errors)
         return render(request, "console/_timeline.html", context)
-    context |= {"view": view} | _transactions_context(request, party_id, view.accounts)
-    return render(request, "console/party_360.html", context, status=422)
+    return render(request, "console/party_360.html", _page_360_context(request, party_id, form, errors), status=422)
 
 
 @staff_only

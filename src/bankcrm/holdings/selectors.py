@@ -11,7 +11,9 @@ from django.db.models import Q, QuerySet
 
 from bankcrm.authz.permissions import Perm
 from bankcrm.authz.scoping import restrict
-from bankcrm.core.errors import FieldProblem, NotFound, ValidationFailed
+from bankcrm.core.errors import FieldProblem, ValidationFailed
+from bankcrm.core.lookup import get_visible
+from bankcrm.core.pagination import decode_cursor, encode_cursor
 from bankcrm.holdings.models import Account, AccountRole, Card, Loan, StandingOrder, Transaction
 from bankcrm.identity.models import User
 
@@ -41,14 +43,7 @@ def get_account(actor: User, account_id: uuid.UUID | str) -> Account:
     Raises:
         NotFound: no such account or not visible.
     """
-    try:
-        pk = uuid.UUID(str(account_id))
-    except ValueError:
-        raise NotFound("account") from None
-    account = visible_accounts(actor).select_related("product", "branch").filter(pk=pk).first()
-    if account is None:
-        raise NotFound("account")
-    return account
+    return get_visible(visible_accounts(actor).select_related("product", "branch"), account_id, "account")
 
 
 def balance_as_of(account: Account, as_of: dt.date) -> tuple[int | None, dt.date | None]:
@@ -140,8 +135,6 @@ def account_transactions(
         NotFound: the account is not visible.
         ValidationFailed: ``date_from`` after ``date_to``, bad ``limit`` or ``cursor``.
     """
-    from bankcrm.parties.selectors import decode_cursor, encode_cursor
-
     problems = []
     if date_from and date_to and date_from > date_to:
         problems.append(FieldProblem("date_from", "must not be after date_to"))

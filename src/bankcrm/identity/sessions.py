@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 
 STARTED = "bankcrm.session_started"
 SEEN = "bankcrm.session_seen"
+SEEN_GRANULARITY = 30.0
 
 
 class SessionTimeoutMiddleware:
@@ -47,5 +48,8 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 login = reverse("account_login") + "?" + urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(login)
-            request.session[SEEN] = now
+            if SEEN not in request.session or now - seen >= SEEN_GRANULARITY:
+                # Saving the session on every request would be a database write per page; a
+                # 30-second granularity can only end a session early, never late.
+                request.session[SEEN] = now
         return self.get_response(request)

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from bankcrm.authz.permissions import Perm
 from bankcrm.authz.scoping import restrict
-from bankcrm.core.errors import NotFound
+from bankcrm.core.lookup import get_visible
 from bankcrm.identity.models import User
 from bankcrm.monitoring.models import Alert
 
@@ -25,11 +25,4 @@ def get_alert(actor: User, alert_id: uuid.UUID | str) -> Alert:
     Raises:
         NotFound: no such alert, or the actor may not know it exists (indistinguishable).
     """
-    try:
-        pk = uuid.UUID(str(alert_id))
-    except ValueError:
-        raise NotFound("alert") from None
-    alert = visible_alerts(actor).filter(pk=pk).first()
-    if alert is None:
-        raise NotFound("alert")
-    return alert
+    return get_visible(visible_alerts(actor), alert_id, "alert")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
+from typing import Any
 
 from ninja import Schema
 
-from bankcrm.api.common import MoneyRead
+from bankcrm.api.common import MoneyRead, money
+from bankcrm.authz import masking
 
 
 class BranchRead(Schema):
@@ -193,12 +196,6 @@ class Party360Read(Schema):
 
 
 # Converters from selector results to the schemas above -------------------------------------------
-
-import functools  # noqa: E402
-from typing import Any  # noqa: E402
-
-from bankcrm.api.common import money  # noqa: E402
-from bankcrm.authz import masking  # noqa: E402
 
 
 def branch_read(branch: Any) -> dict[str, Any] | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -15,7 +13,9 @@ from django.db.models import Q, QuerySet
 from bankcrm.authz.permissions import Perm
 from bankcrm.authz.scoping import restrict
 from bankcrm.core import clock
-from bankcrm.core.errors import FieldProblem, NotFound, ValidationFailed
+from bankcrm.core.errors import FieldProblem, ValidationFailed
+from bankcrm.core.lookup import get_visible
+from bankcrm.core.pagination import decode_cursor, encode_cursor
 from bankcrm.holdings import selectors as holdings
 from bankcrm.holdings.models import AccountRole
 from bankcrm.identity.models import User
@@ -31,26 +31,6 @@ _SOURCE_REF = re.compile(r"^(?:(?P<system>[a-z-]+):)?(?P<kind>client|account|par
 def visible_parties(actor: User) -> QuerySet[Party]:
     """Parties the actor may read (merged-away duplicates excluded)."""
     return restrict(actor, Party.objects.filter(merged_into__isnull=True), Perm.PARTIES_READ)
-
-
-def encode_cursor(values: list[Any]) -> str:
-    """Opaque cursor for keyset pagination (URL-safe base64 of JSON)."""
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, size: int) -> list[Any]:
-    """Inverse of :func:`encode_cursor`.
-
-    Raises:
-        ValidationFailed: the cursor was not produced by us (field ``cursor``).
-    """
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        values = None
-    if not isinstance(values, list) or len(values) != size:
-        raise ValidationFailed([FieldProblem("cursor", "is not a cursor returned by this API")])
-    return values
 
 
 @dataclass
@@ -146,14 +126,7 @@ def get_party(actor: User, party_id: uuid.UUID | str) -> Party:
     Raises:
         NotFound: no such party, or the actor may not see it (indistinguishable).
     """
-    try:
-        pk = uuid.UUID(str(party_id))
-    except ValueError:
-        raise NotFound("party") from None
-    party = visible_parties(actor).select_related("branch", "relationship_manager").filter(pk=pk).first()
-    if party is None:
-        raise NotFound("party")
-    return party
+    return get_visible(visible_parties(actor).select_related("branch", "relationship_manager"), party_id, "party")
 
 
 def party_360(actor: User, party_id: uuid.UUID | str, *, transactions: int = 50, interactions: int = 50) -> Party360:
@@ -194,7 +167,10 @@ def party_360(actor: User, party_id: uuid.UUID | str, *, transactions: int = 50,
     view.cards = holdings.cards_for(account_ids)
     view.standing_orders = holdings.standing_orders_for(account_ids)
     view.transactions = holdings.recent_transactions(account_ids, limit=transactions, until=as_of)
-    view.interactions = list(
-        Interaction.objects.filter(party=party).select_related("staff").order_by("-occurred_at")[:interactions]
-    )
+    view.interactions = timeline(party, limit=interactions)
     return view
+
+
+def timeline(party: Party, *, limit: int = 50) -> list[Interaction]:
+    """The party's last ``limit`` interactions, newest first (the party is already visible)."""
+    return list(Interaction.objects.filter(party=party).select_related("staff").order_by("-occurred_at")[:limit])

@@ -7,15 +7,10 @@ Customers sign in at the same allauth pages as staff, with a mandatory second fa
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
-from typing import Any
 
 from allauth.account.internal.flows.login import record_authentication
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,23 +21,12 @@ from bankcrm.core import clock
 from bankcrm.core.errors import FieldProblem, ValidationFailed
 from bankcrm.holdings import selectors as holdings
 from bankcrm.identity import services as identity
+from bankcrm.identity.access import customer_only
 from bankcrm.identity.models import User
 from bankcrm.parties import selectors as parties
 
 ENROL_ATTEMPTS = 5  # per client address per 15 minutes
 ENROL_WINDOW = 15 * 60
-
-
-def customer_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Portal pages are for signed-in customers; staff get 403 (they have the console)."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request.user, "kind", None) != User.Kind.CUSTOMER:
-            raise PermissionDenied("customers only")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
 
 
 @customer_only

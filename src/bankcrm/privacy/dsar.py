@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.forms.models import model_to_dict
 
 from bankcrm.audit import services as audit
 from bankcrm.authz.permissions import Perm
@@ -20,7 +19,7 @@ from bankcrm.parties.models import HouseholdMember, Party, PartyRelationship
 from bankcrm.privacy import crypto
 from bankcrm.privacy.models import Consent, ContactPreference, DataRequest, PrivacyNoticeDelivery
 
-_SKIP = {"tax_id_encrypted", "tax_id_index", "source_pii_encrypted", "number_encrypted", "number_index", "version"}
+_SKIP = {"tax_id_encrypted", "tax_id_index", "source_pii_encrypted", "number_encrypted", "number_index"}
 WITHHELD = [
     {
         "category": "AML monitoring alerts and suspicious activity reports",
@@ -30,8 +29,8 @@ WITHHELD = [
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    data = {k: v for k, v in model_to_dict(obj).items() if k not in _SKIP}
-    data["id"] = str(obj.pk)
+    """Every stored field of ``obj`` (timestamps included) except ciphertexts and blind indexes."""
+    data = {f.attname: f.value_from_object(obj) for f in obj._meta.concrete_fields if f.attname not in _SKIP}
     return {
         k: (str(v) if not isinstance(v, int | float | bool | str | list | dict | type(None)) else v)
         for k, v in data.items()
