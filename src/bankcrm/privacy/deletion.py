@@ -47,7 +47,21 @@ def _cip_retention_ends(party: Party) -> dt.date | None:
     if accounts.filter(Q(closed_on__isnull=True) | ~Q(status=Account.Status.CLOSED)).exists():
         return None
     last = max(a.closed_on for a in accounts if a.closed_on)
-    return last.replace(year=last.year + CIP_YEARS)
+    try:
+        return last.replace(year=last.year + CIP_YEARS)
+    except ValueError:  # closed on 29 February: keep until 1 March, the later reading
+        return dt.date(last.year + CIP_YEARS, 3, 1)
+
+
+def cip_retention_ends(party: Party) -> dt.date | None:
+    """The CIP retention rule above, for other retention jobs (the scheduled purge).
+
+    Returns:
+        None while an account is still open; ``datetime.date.min`` when the party never held an
+        account (no CIP period applies); else the day the 5-year period after the last closure
+        ends (31 CFR 1020.220(a)(3)(ii)).
+    """
+    return _cip_retention_ends(party)
 
 
 @transaction.atomic
@@ -65,6 +79,30 @@ def erase_party(*, actor: User, party: Party, reason: str) -> DataRequest:
     require(actor, Perm.PII_REVEAL)
     if not reason.strip():
         raise ValidationFailed([FieldProblem("reason", "state the request being fulfilled")])
+    request = apply_erasure(actor=actor, party=party, reason=reason)
+    audit.record(
+        actor=actor,
+        action="privacy.dsar.delete",
+        subject_type="party",
+        subject_id=str(party.pk),
+        payload={
+            "request": str(request.pk),
+            "erased": request.outcome["erased"],
+            "kept": sorted(request.outcome["kept"]),
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def apply_erasure(*, actor: User | None, party: Party, reason: str) -> DataRequest:
+    """The erasure of :func:`erase_party` without its permission check and audit event, for
+    callers that check and audit themselves (the scheduled retention purge writes one event per
+    batch). ``actor`` None is the system.
+
+    Raises:
+        ValidationFailed: a legal hold is active (field ``party``).
+    """
     if LegalHold.objects.filter(party=party, released_at__isnull=True).exists():
         raise ValidationFailed([FieldProblem("party", "is under legal hold: nothing may be erased")])
     today = clock.today()
@@ -123,13 +161,6 @@ def erase_party(*, actor: User, party: Party, reason: str) -> DataRequest:
         handled_by=actor,
         outcome=outcome,
     )
-    audit.record(
-        actor=actor,
-        action="privacy.dsar.delete",
-        subject_type="party",
-        subject_id=str(party.pk),
-        payload={"request": str(request.pk), "erased": erased, "kept": sorted(kept)},
-    )
     return request
 
 
@@ -143,6 +174,8 @@ def place_legal_hold(*, actor: User, party: Party, reason: str) -> LegalHold:
     require(actor, Perm.PII_REVEAL)
     if not reason.strip():
         raise ValidationFailed([FieldProblem("reason", "state the matter the hold is for")])
+    # The party row lock orders this with a running retention purge: it sees the hold or is done.
+    list(Party.objects.select_for_update().filter(pk=party.pk).values_list("pk", flat=True))
     hold = LegalHold.objects.create(party=party, reason=reason.strip()[:500], placed_by=actor)
     audit.record(actor=actor, action="privacy.legal_hold.place", subject_type="party", subject_id=str(party.pk))
     return hold
