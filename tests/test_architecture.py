@@ -20,7 +20,14 @@ ENGINES = [
     "bankcrm.datasets.synthetic",
     "bankcrm.datasets.berka.parser",
     "bankcrm.holdings.numbers",
+    "bankcrm.parties.birth",
     "bankcrm.parties.text",
+    "bankcrm.cases.engine.workflow",
+    "bankcrm.cases.engine.clocks",
+    "bankcrm.cases.engine.taxonomy",
+    "bankcrm.cases.engine.signals",
+    "bankcrm.cases.engine.classifier",
+    "bankcrm.cases.engine.cfpb_data",
 ]
 
 

@@ -126,6 +126,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 def _mount() -> None:
+    from bankcrm.cases.api import cases, complaints
     from bankcrm.holdings.api import router as accounts
     from bankcrm.interactions.api import router as interactions
     from bankcrm.monitoring.api import router as alerts
@@ -135,6 +136,8 @@ def _mount() -> None:
     api.add_router("/accounts", accounts)
     api.add_router("/interactions", interactions)
     api.add_router("/alerts", alerts)
+    api.add_router("/complaints", complaints)
+    api.add_router("/cases", cases)
 
 
 _mount()

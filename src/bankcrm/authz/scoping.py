@@ -4,8 +4,9 @@ uses to turn "all rows" into "rows this actor may see" (DESIGN convention 3).
 Rules, in order:
 
 1. The actor must be active and hold the permission for the area (else ``PermissionDenied``).
-2. AML-confidential models (``aml_confidential = True``: alerts, AML cases, SARs) are empty for
-   anyone without ``aml:read``: not listed, not counted, not searchable, 404 on direct access
+2. AML-confidential models (``aml_confidential = True``: alerts, SARs) are empty for anyone
+   without ``aml:read``, and AML-confidential rows of mixed models (``aml_confidential_q``: AML
+   investigation cases) are left out: not listed, not counted, not searchable, 404 on direct access
    (31 USC 5318(g)(2)).
 3. Customers see only records of the parties their portal login is linked to.
 4. A user whose only roles granting the permission are book roles (relationship manager) sees the
@@ -38,6 +39,7 @@ PARTY_PATHS: dict[str, str] = {
     "holdings.StandingOrder": "account__roles__party",
     "interactions.Interaction": "party",
     "monitoring.Alert": "party",
+    "cases.Case": "party",
 }
 
 
@@ -76,8 +78,13 @@ def restrict(actor: User, queryset: QuerySet[M], perm: Perm) -> QuerySet[M]:
     """
     require(actor, perm)
     model = queryset.model
-    if getattr(model, "aml_confidential", False) and not actor.has_perm_code(Perm.AML_READ):
-        return queryset.none()
+    if not actor.has_perm_code(Perm.AML_READ):
+        if getattr(model, "aml_confidential", False):
+            return queryset.none()
+        # Models holding both kinds of rows (cases) name their AML-confidential rows with a Q.
+        confidential = getattr(model, "aml_confidential_q", None)
+        if confidential is not None:
+            queryset = queryset.exclude(confidential)
     path = PARTY_PATHS.get(model._meta.label)
     if actor.kind == User.Kind.CUSTOMER and path is None:
         return queryset.none()

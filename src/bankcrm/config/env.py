@@ -10,6 +10,8 @@ Variables (all optional):
   real date.
 - ``BANKCRM_TIME_ZONE``: the bank's IANA time zone, default ``America/New_York``.
 - ``BANKCRM_VAR_DIR``: where the database, generated keys and media live, default ``./var``.
+- ``BANKCRM_DATA_DIR``: the shipped data sets (CFPB complaints, ...), default the repository's ``data/``
+  (or ``./data`` when the package is not run from a checkout).
 - ``BANKCRM_SECRET_KEY``: overrides the key generated into ``var/secret_key``.
 - ``BANKCRM_ALLOWED_HOSTS``: comma-separated host names, default ``localhost,127.0.0.1``.
 """
@@ -39,6 +41,7 @@ class Env:
     as_of: dt.date | None
     time_zone: str
     var_dir: Path
+    data_dir: Path
     secret_key: str
     allowed_hosts: tuple[str, ...]
 
@@ -72,6 +75,13 @@ def _secret_key(var_dir: Path, override: str) -> str:
     return key
 
 
+def _data_dir(override: str) -> Path:
+    if override:
+        return Path(override).resolve()
+    checkout = Path(__file__).resolve().parents[3] / "data"
+    return checkout if checkout.is_dir() else (Path.cwd() / "data").resolve()
+
+
 def load_env(environ: dict[str, str] | None = None) -> Env:
     """Build an :class:`Env` from ``environ`` (default ``os.environ``).
 
@@ -100,6 +110,7 @@ def load_env(environ: dict[str, str] | None = None) -> Env:
         as_of=_parse_as_of(e.get("BANKCRM_AS_OF", "")),
         time_zone=time_zone,
         var_dir=var_dir,
+        data_dir=_data_dir(e.get("BANKCRM_DATA_DIR", "")),
         secret_key=_secret_key(var_dir, e.get("BANKCRM_SECRET_KEY", "")),
         allowed_hosts=hosts,
     )

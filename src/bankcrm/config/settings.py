@@ -13,6 +13,7 @@ ENV = load_env()
 BASE_DIR = ENV.var_dir.parent
 VAR_DIR = ENV.var_dir
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = ENV.data_dir
 
 SECRET_KEY = ENV.secret_key
 DEBUG = ENV.environment == "dev"
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "bankcrm.interactions",
     "bankcrm.datasets",
     "bankcrm.monitoring",
+    "bankcrm.cases",
     "bankcrm.portal",
 ]
 

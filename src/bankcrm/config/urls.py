@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("portal/", include("bankcrm.portal.urls")),
+    path("cases/", include("bankcrm.cases.urls")),
     path("", include("bankcrm.console.urls")),
 ]

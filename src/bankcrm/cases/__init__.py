@@ -1,0 +1,1 @@
+"""One case engine: complaints, service requests, disputes and AML investigations, with legal clocks."""
