@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
-
-from bankcrm.core import clock
 from tests.api.conftest import bearer
 from tests.conftest import make_staff
+
+from bankcrm.core import clock
 
 NY = ZoneInfo("America/New_York")
 NARRATIVE = (
@@ -69,13 +69,18 @@ def test_bad_complaint_gets_problem_details_per_field(client: Client, agent_auth
 
 def test_transitions_need_manage_and_the_current_version(client: Client, agent_auth, officer_auth, client_3687) -> None:  # type: ignore[no-untyped-def]
     created = _post(
-        client, "/api/v1/complaints", {"party_id": str(client_3687.pk), "narrative": NARRATIVE, "channel": "web"}, agent_auth
+        client,
+        "/api/v1/complaints",
+        {"party_id": str(client_3687.pk), "narrative": NARRATIVE, "channel": "web"},
+        agent_auth,
     ).json()
     path = f"/api/v1/complaints/{created['id']}/transitions"
     assert _post(client, path, {"action": "start", "version": created["version"]}, agent_auth).status_code == 403
     started = _post(client, path, {"action": "start", "version": created["version"]}, officer_auth)
     assert started.status_code == 200 and started.json()["status"] == "in_progress"
-    stale = _post(client, path, {"action": "await_customer", "version": created["version"], "reason": "x"}, officer_auth)
+    stale = _post(
+        client, path, {"action": "await_customer", "version": created["version"], "reason": "x"}, officer_auth
+    )
     assert stale.status_code == 409 and "changed by someone else" in stale.json()["detail"]
     closed = _post(
         client,
@@ -96,7 +101,10 @@ def test_transitions_need_manage_and_the_current_version(client: Client, agent_a
 def test_case_queue_filters(client: Client, agent_auth, officer_auth, client_3687) -> None:  # type: ignore[no-untyped-def]
     with clock.frozen(dt.datetime(2026, 12, 1, 10, tzinfo=NY)):
         created = _post(
-            client, "/api/v1/complaints", {"party_id": str(client_3687.pk), "narrative": NARRATIVE, "channel": "phone"}, agent_auth
+            client,
+            "/api/v1/complaints",
+            {"party_id": str(client_3687.pk), "narrative": NARRATIVE, "channel": "phone"},
+            agent_auth,
         ).json()
     with clock.frozen(dt.datetime(2026, 12, 4, 10, tzinfo=NY)):
         breached = client.get("/api/v1/cases?kind=complaint&status=open&breached=true", **officer_auth).json()

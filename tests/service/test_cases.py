@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from tests.conftest import make_staff
 
 from bankcrm.audit.models import AuditEvent
 from bankcrm.cases import approvals, selectors, services
@@ -16,7 +17,6 @@ from bankcrm.cases.models import Approval, Case, CaseClock
 from bankcrm.core import clock
 from bankcrm.core.errors import Conflict, ValidationFailed
 from bankcrm.interactions.models import Interaction
-from tests.conftest import make_staff
 
 NY = ZoneInfo("America/New_York")
 #: Tuesday 1 December 2026, 10:00 New York.
@@ -45,7 +45,9 @@ def checker(db):  # type: ignore[no-untyped-def]
 
 def _open(actor, party, narrative=OVERDRAFT, channel="cfpb_portal", at=DEC_1, **kw):  # type: ignore[no-untyped-def]
     with clock.frozen(at):
-        return services.open_case(actor=actor, kind="complaint", party=party, channel=channel, narrative=narrative, **kw)
+        return services.open_case(
+            actor=actor, kind="complaint", party=party, channel=channel, narrative=narrative, **kw
+        )
 
 
 def _dues(case: Case) -> dict[str, str]:
@@ -89,7 +91,9 @@ def test_reg_e_error_notice_clocks_follow_the_facts(officer, client_3687) -> Non
     assert _dues(case)["reg_e_investigation"] == "2027-02-01"
     assert _dues(case)["reg_e_provisional_credit_notice"] == "2026-12-30"
     with clock.frozen(dt.datetime(2026, 12, 28, 12, tzinfo=NY)):
-        case = services.update_dispute_facts(actor=officer, case=case, expected_version=case.version, point_of_sale=True)
+        case = services.update_dispute_facts(
+            actor=officer, case=case, expected_version=case.version, point_of_sale=True
+        )
     assert _dues(case)["reg_e_investigation"] == "2027-03-18"  # 90 days for point-of-sale transfers
 
 
@@ -117,7 +121,11 @@ def test_status_machine_pauses_internal_clocks_only_and_sets_timely_flag(officer
             services.transition(actor=officer, case=case, action="await_customer", expected_version=case.version)
         assert exc.value.problems[0].field == "reason"
         case = services.transition(
-            actor=officer, case=case, action="await_customer", expected_version=case.version, reason="statements requested"
+            actor=officer,
+            case=case,
+            action="await_customer",
+            expected_version=case.version,
+            reason="statements requested",
         )
     assert CaseClock.objects.get(case=case, key="sla_resolution").paused_since == dt.date(2026, 12, 2)
     assert CaseClock.objects.get(case=case, key="cfpb_response").paused_since is None
@@ -241,8 +249,10 @@ def test_attachments_are_sniffed_and_limited(agent_user, client_3687) -> None:  
     case = _open(agent_user, client_3687)
     pdf = services.add_attachment(actor=agent_user, case=case, filename="../statement.pdf", content=b"%PDF-1.4\n%...")
     assert pdf.content_type == "application/pdf" and pdf.filename == "statement.pdf" and pdf.size == 13
-    with pytest.raises(ValidationFailed, match="invoice.pdf: type application/x-msdownload"):
-        services.add_attachment(actor=agent_user, case=case, filename="invoice.pdf", content=b"MZ\x90\x00" + b"\x00" * 60)
+    with pytest.raises(ValidationFailed, match=r"invoice\.pdf: type application/x-msdownload"):
+        services.add_attachment(
+            actor=agent_user, case=case, filename="invoice.pdf", content=b"MZ\x90\x00" + b"\x00" * 60
+        )
     with pytest.raises(ValidationFailed, match="larger than 10 MiB"):
         services.add_attachment(actor=agent_user, case=case, filename="big.txt", content=b"a" * (10 * 1024 * 1024 + 1))
     assert case.attachments.count() == 1
@@ -286,7 +296,11 @@ def test_classification_correction_changes_regimes_and_clocks(officer, client_36
     case = _open(officer, client_3687, narrative=narrative, channel="web")
     with clock.frozen(DEC_1 + dt.timedelta(hours=2)):
         case = services.confirm_classification(
-            actor=officer, case=case, expected_version=case.version, product="Credit card", issue="Problem with a purchase"
+            actor=officer,
+            case=case,
+            expected_version=case.version,
+            product="Credit card",
+            issue="Problem with a purchase",
         )
     assert case.product_class == "credit_card" and "reg_z" in case.regimes
     dues = _dues(case)

@@ -6,4 +6,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("enrol/", views.enrol, name="enrol"),
+    path("complaints/", views.complaints, name="complaints"),
 ]

@@ -86,3 +86,38 @@ def enrol(request: HttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(reverse("portal:home"))
     status = 422 if errors else 200
     return render(request, "portal/enrol.html", {"form": form, "errors": errors}, status=status)
+
+
+@customer_only
+@require_http_methods(["GET", "POST"])
+def complaints(request: HttpRequest) -> HttpResponse:
+    """The customer's complaints (status and the bank's response, never internal notes) and a
+    form to submit a new one (channel ``web``), for one of their own parties."""
+    from bankcrm.cases import selectors as cases
+    from bankcrm.cases import services as case_services
+
+    user: User = request.user  # type: ignore[assignment]
+    mine = list(parties.visible_parties(user).order_by("legal_name"))
+    form = {"subject": request.POST.get("subject", ""), "narrative": request.POST.get("narrative", "")}
+    errors: list[FieldProblem] = []
+    submitted = None
+    if request.method == "POST":
+        if not mine:
+            errors.append(FieldProblem("party", _("No customer record is linked to this login.")))
+        else:
+            try:
+                submitted = case_services.open_case(
+                    actor=user,
+                    kind="complaint",
+                    party=mine[0],
+                    channel="web",
+                    subject=form["subject"],
+                    narrative=form["narrative"],
+                )
+            except ValidationFailed as exc:
+                errors = exc.problems
+            else:
+                form = {"subject": "", "narrative": ""}
+    listed = cases.list_cases(user, limit=50).items
+    context = {"cases": listed, "form": form, "errors": errors, "submitted": submitted, "as_of": clock.today()}
+    return render(request, "portal/complaints.html", context, status=422 if errors else 200)
