@@ -100,7 +100,8 @@ def _thread_case(msg: EmailMessage) -> Case | None:
 def _attachments(case: Case, msg: EmailMessage) -> None:
     for part in msg.iter_attachments():
         name = part.get_filename() or "attachment"
-        content = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
         try:
             services.add_attachment(actor=None, case=case, filename=name, content=content)
         except ValidationFailed as exc:

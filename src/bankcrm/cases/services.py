@@ -319,7 +319,7 @@ def open_case(
     return case
 
 
-def _signals(case: Case) -> list[dict[str, str]]:
+def _signals(case: Case) -> list[dict[str, Any]]:
     tags = str(case.external.get("tags", "")) if case.external else ""
     found = signals_engine.detect_signals(
         case.narrative,
@@ -519,7 +519,7 @@ def update_dispute_facts(
         problems.append(FieldProblem("billing_cycle_closing_day", "must be between 1 and 31"))
     if problems:
         raise ValidationFailed(problems)
-    fields = {
+    fields: dict[str, object] = {
         "reg_e_new_account": new_account,
         "reg_e_point_of_sale": point_of_sale,
         "reg_e_foreign_initiated": foreign_initiated,
@@ -528,9 +528,9 @@ def update_dispute_facts(
         "billing_cycle_closing_day": billing_cycle_closing_day,
     }
     changed_fields = []
-    for name, value in fields.items():
-        if value is not None and getattr(case, name) != value:
-            setattr(case, name, value)
+    for name, new in fields.items():
+        if new is not None and getattr(case, name) != new:
+            setattr(case, name, new)
             changed_fields.append(name)
     _save(case, clock.now())
     changed = deadlines.sync_regulatory_clocks(case)
@@ -563,7 +563,8 @@ def _resolution_problems(
     case: Case, action: str, company_response: str, relief_minor: int | None, root_causes: Sequence[str]
 ) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
-    needs_response = REQUIREMENTS.get(Action(action)).company_response if Action(action) in REQUIREMENTS else False
+    requirement = REQUIREMENTS.get(Action(action))
+    needs_response = requirement is not None and requirement.company_response
     closing_unanswered = action == Action.CLOSE and case.kind in RESPONSE_KINDS and not case.company_response
     if (needs_response or closing_unanswered) and not company_response:
         problems.append(FieldProblem("company_response", "a CFPB company-response category is required"))

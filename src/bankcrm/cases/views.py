@@ -30,7 +30,7 @@ from bankcrm.holdings import selectors as holdings
 from bankcrm.identity.access import staff_only
 from bankcrm.parties import selectors as parties
 
-QUEUES = {
+QUEUES: dict[str, dict[str, Any]] = {
     "mine": {"assignee": "me", "status": "open"},
     "unassigned": {"assignee": "none", "status": "open"},
     "breached": {"breached": True, "status": "open"},

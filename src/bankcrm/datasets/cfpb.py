@@ -60,7 +60,7 @@ def _routing() -> list[RoutingRule]:
     return list(RoutingRule.objects.select_related("team").order_by("priority", "created_at"))
 
 
-def _team_id(rules: list[RoutingRule], kind: str, product_class: str, codes: set[str], channel: str) -> object:
+def _team_id(rules: list[RoutingRule], kind: str, product_class: str, codes: set[str], channel: str) -> uuid.UUID | None:
     for rule in rules:
         if (
             (not rule.kind or rule.kind == kind)
@@ -77,7 +77,7 @@ def _received_at(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), tzinfo=clock.bank_zone())
 
 
-def _case(c: Complaint, party_id: object, team_rules: list[RoutingRule], now: dt.datetime) -> Case:
+def _case(c: Complaint, party_id: uuid.UUID, team_rules: list[RoutingRule], now: dt.datetime) -> Case:
     narrative = c.narrative or NO_NARRATIVE.format(issue=c.issue)
     found = signals_engine.detect_signals(
         c.narrative or "",
@@ -86,7 +86,7 @@ def _case(c: Complaint, party_id: object, team_rules: list[RoutingRule], now: dt
         tags=", ".join(str(t) for t in c.tags),
     )
     signals = [{"code": s.code, "label": s.label, "rule": s.rule, "evidence": list(s.evidence)} for s in found]
-    codes = {s["code"] for s in signals}
+    codes = {str(s.code) for s in found}
     regimes = ["cfpb_portal"] + [
         r for r, code in (("reg_e", "reg_e_error"), ("reg_z", "reg_z_billing_error")) if code in codes
     ]
