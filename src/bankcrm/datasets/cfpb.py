@@ -60,7 +60,9 @@ def _routing() -> list[RoutingRule]:
     return list(RoutingRule.objects.select_related("team").order_by("priority", "created_at"))
 
 
-def _team_id(rules: list[RoutingRule], kind: str, product_class: str, codes: set[str], channel: str) -> uuid.UUID | None:
+def _team_id(
+    rules: list[RoutingRule], kind: str, product_class: str, codes: set[str], channel: str
+) -> uuid.UUID | None:
     for rule in rules:
         if (
             (not rule.kind or rule.kind == kind)
