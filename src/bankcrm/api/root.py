@@ -127,6 +127,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 def _mount() -> None:
     from bankcrm.cases.api import cases, complaints
+    from bankcrm.screening.api import router as screening
     from bankcrm.holdings.api import router as accounts
     from bankcrm.interactions.api import router as interactions
     from bankcrm.monitoring.api import router as alerts
@@ -138,6 +139,7 @@ def _mount() -> None:
     api.add_router("/alerts", alerts)
     api.add_router("/complaints", complaints)
     api.add_router("/cases", cases)
+    api.add_router("/screening", screening)
 
 
 _mount()

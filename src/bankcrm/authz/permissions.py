@@ -22,6 +22,8 @@ class Perm(StrEnum):
     CASES_WRITE = "cases:write"
     CASES_MANAGE = "cases:manage"
     CASES_APPROVE = "cases:approve"
+    SCREENING_CHECK = "screening:check"
+    LISTS_MANAGE = "lists:manage"
     AML_READ = "aml:read"
     AML_MANAGE = "aml:manage"
     ACCOUNT_NUMBER_READ = "accounts:full_number"
@@ -64,6 +66,8 @@ _SERVICE = {
     Perm.PRIVACY_REQUEST,
     # Front-line staff take complaints and requests on every channel (intake, notes, attachments).
     Perm.CASES_WRITE,
+    # Anyone who opens accounts or serves customers may check a name against the lists.
+    Perm.SCREENING_CHECK,
 }
 
 #: Full account numbers, tax ids, ID document numbers and dates of birth are masked for roles
@@ -87,7 +91,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # Investigators see identifiers masked and reveal one at a time, with a stated reason and a
     # fresh re-authentication (step-up), each reveal audited.
     Role.BSA_AML_OFFICER: frozenset(
-        _SERVICE | {Perm.AML_READ, Perm.AML_MANAGE, Perm.PII_REVEAL, Perm.CASES_MANAGE, Perm.CASES_APPROVE}
+        _SERVICE
+        | {Perm.AML_READ, Perm.AML_MANAGE, Perm.PII_REVEAL, Perm.CASES_MANAGE, Perm.CASES_APPROVE, Perm.LISTS_MANAGE}
     ),
     # Privacy officers run the incident register, decide correction requests and place holds.
     Role.PRIVACY_OFFICER: frozenset(

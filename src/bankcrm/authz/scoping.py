@@ -40,6 +40,8 @@ PARTY_PATHS: dict[str, str] = {
     "interactions.Interaction": "party",
     "monitoring.Alert": "party",
     "cases.Case": "party",
+    "screening.ScreeningHit": "party",
+    "screening.SanctionsBlock": "party",
 }
 
 

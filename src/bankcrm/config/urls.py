@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("portal/", include("bankcrm.portal.urls")),
     path("cases/", include("bankcrm.cases.urls")),
+    path("screening/", include("bankcrm.screening.urls")),
     path("", include("bankcrm.console.urls")),
 ]
