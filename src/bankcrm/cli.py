@@ -489,6 +489,26 @@ def privacy_access(
     out.print(f"wrote {folder / 'access-report.json'} and {folder / 'access-report.html'}")
 
 
+@privacy_app.command("purge")
+def privacy_purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would be purged; change nothing")] = False,
+) -> None:
+    """Anonymize and crypto-shred former customers whose retention has expired (CIP: 5 years after
+    the last account closed); parties under legal hold are skipped. The scheduler runs it daily."""
+    _setup()
+    from bankcrm.privacy import retention
+
+    report = retention.purge_expired(dry_run=dry_run)
+    for party_id in report.expired:
+        state = "legal hold: kept" if party_id in report.held else ("would purge" if dry_run else "purged")
+        out.print(f"{party_id}  {state}")
+    count = len(report.expired) - len(report.held) if dry_run else len(report.purged)
+    out.print(
+        f"retention purge{' (dry run)' if dry_run else ''}: {count} {'would be purged' if dry_run else 'purged'}, "
+        f"{len(report.held)} under legal hold, {report.batches} batch(es) written"
+    )
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Verify the audit hash chain; exits 1 naming the first broken sequence number."""

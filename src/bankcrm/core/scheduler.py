@@ -30,6 +30,13 @@ class PeriodicJob:
 
 JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("audit.verify_chain", "bankcrm.audit.tasks.verify_chain", dt.timedelta(hours=24)),
+    # Often enough that a 4-hour reminder before a 36-hour deadline is at most 15 minutes late.
+    PeriodicJob(
+        "privacy.remind_incident_deadlines",
+        "bankcrm.privacy.tasks.remind_incident_deadlines",
+        dt.timedelta(minutes=15),
+    ),
+    PeriodicJob("privacy.purge_expired", "bankcrm.privacy.tasks.purge_expired", dt.timedelta(hours=24)),
 )
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -12,7 +15,8 @@ from bankcrm.authz.permissions import Role
 from bankcrm.core import clock
 from bankcrm.core.errors import FieldProblem, ValidationFailed
 from bankcrm.identity.models import User
-from bankcrm.parties.models import Party, PartyShare
+from bankcrm.parties.models import ContactPoint, Party, PartyShare
+from bankcrm.parties.text import fold
 
 
 @transaction.atomic
@@ -56,3 +60,116 @@ def share_party(*, actor: User | None, party: Party, user: User, expires_at: dt.
         payload={"user": str(user.pk), "expires_at": expires_at.isoformat() if expires_at else None},
     )
     return share
+
+
+#: Fields a correction request may change (see :mod:`bankcrm.privacy.corrections`): columns of
+#: the party, and the party's primary e-mail, phone and address.
+CORRECTABLE_PARTY_FIELDS = ("legal_name", "given_name", "family_name", "nationality", "residence_country", "language")
+CORRECTABLE_CONTACT_FIELDS = (
+    "email",
+    "phone",
+    "address.line1",
+    "address.line2",
+    "address.city",
+    "address.region",
+    "address.postal_code",
+    "address.country",
+)
+CORRECTABLE_FIELDS = CORRECTABLE_PARTY_FIELDS + CORRECTABLE_CONTACT_FIELDS
+_MAX_LENGTH = {
+    "legal_name": 200,
+    "given_name": 100,
+    "family_name": 100,
+    "address.line1": 200,
+    "address.line2": 200,
+    "address.city": 100,
+    "address.region": 100,
+    "address.postal_code": 16,
+}
+_COUNTRY_FIELDS = {"nationality", "residence_country", "address.country"}
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{7,24}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
+
+
+def clean_correction(field: str, value: str) -> str:
+    """The normalized value a correction of ``field`` would store (countries upper case, e-mail
+    domain lower case, surrounding spaces trimmed).
+
+    Raises:
+        ValidationFailed: ``field`` is not correctable (field ``field``) or ``value`` is not valid
+            for it (field ``proposed_value``).
+    """
+    if field not in CORRECTABLE_FIELDS:
+        raise ValidationFailed([FieldProblem("field", f"must be one of {', '.join(CORRECTABLE_FIELDS)}")])
+    value = value.strip()
+    problem = ""
+    if not value:
+        problem = "give the correct value"
+    elif field in _MAX_LENGTH and len(value) > _MAX_LENGTH[field]:
+        problem = f"at most {_MAX_LENGTH[field]} characters"
+    elif field in _COUNTRY_FIELDS:
+        value = value.upper()
+        if len(value) != 2 or not value.isascii() or not value.isalpha():
+            problem = "a two-letter ISO 3166 country code"
+    elif field == "language":
+        value = value.lower()
+        if not _LANGUAGE.match(value):
+            problem = "a language code such as en, es or zh-hans"
+    elif field == "email":
+        local, _sep, domain = value.rpartition("@")
+        value = f"{local}@{domain.lower()}"
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            problem = "a valid e-mail address"
+    elif field == "phone" and not _PHONE.match(value):
+        problem = "a phone number: digits, spaces and + ( ) . - only"
+    if problem:
+        raise ValidationFailed([FieldProblem("proposed_value", f"{field}: {problem}")])
+    return value
+
+
+@transaction.atomic
+def correct_party(*, actor: User | None, party: Party, field: str, value: str, request_id: str = "") -> list[str]:
+    """Apply an approved correction of one field (see :data:`CORRECTABLE_FIELDS`) and return the
+    names of the columns changed. The audit event (``party.correct``) names the field and the
+    columns, never the old or new value. A corrected e-mail, phone or address is no longer
+    verified. E-mail and phone are created when the party has none; an address part needs an
+    address.
+
+    Raises:
+        ValidationFailed: as :func:`clean_correction`; an address part for a party without an
+            address (field ``field``). Nothing is written.
+    """
+    value = clean_correction(field, value)
+    changed: list[str] = []
+    if field in CORRECTABLE_PARTY_FIELDS:
+        setattr(party, field, value)
+        changed.append(field)
+        if field == "legal_name":
+            party.search_name = fold(value)
+            changed.append("search_name")
+        party.updated_at = clock.now()
+        party.version += 1
+        party.save(update_fields=[*changed, "updated_at", "version"])
+    else:
+        kind = ContactPoint.Kind.ADDRESS if field.startswith("address.") else ContactPoint.Kind(field)
+        point = party.contact_points.filter(kind=kind).order_by("-is_primary", "created_at").first()
+        if point is None and kind == ContactPoint.Kind.ADDRESS:
+            raise ValidationFailed([FieldProblem("field", "the party has no address to correct")])
+        if point is None:
+            point = ContactPoint(party=party, kind=kind, is_primary=True)
+        column = field.removeprefix("address.") if kind == ContactPoint.Kind.ADDRESS else "value"
+        setattr(point, column, value)
+        point.verified_at = None
+        point.updated_at = clock.now()
+        point.save()
+        changed += [f"contact_point.{column}", "contact_point.verified_at"]
+    audit.record(
+        actor=actor,
+        action="party.correct",
+        subject_type="party",
+        subject_id=str(party.pk),
+        payload={"field": field, "changed": changed, "request": request_id},
+    )
+    return changed

@@ -38,6 +38,7 @@ def encrypted_columns() -> list[EncryptedColumn]:
         EncryptedColumn("parties.Party", "tax_id_encrypted", "party.tax_id"),
         EncryptedColumn("parties.Party", "source_pii_encrypted", "party.source_pii"),
         EncryptedColumn("parties.IdentityDocument", "number_encrypted", "identity_document.number"),
+        EncryptedColumn("privacy.CorrectionRequest", "proposed_value_encrypted", "correction.proposed_value"),
     ]
 
 
