@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from bankcrm.console import audit_views, views
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("parties/<uuid:party_id>/transactions/", views.party_transactions, name="party_transactions"),
     path("parties/<uuid:party_id>/interactions/", views.log_interaction, name="log_interaction"),
     path("parties/<uuid:party_id>/reveal/", views.reveal, name="reveal"),
+    path("", include("bankcrm.console.privacy_urls")),  # /privacy/... and /parties/<id>/privacy/...
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("audit/verify/", audit_views.verify, name="audit_verify"),
     path("audit/export.csv", audit_views.export_csv, name="audit_export"),
