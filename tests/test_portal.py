@@ -23,7 +23,7 @@ def details(client_3687):  # type: ignore[no-untyped-def]
         "username": "vaclav",
         "password": PASSWORD,
         "account_number": account.number,
-        "date_of_birth": client_3687.date_of_birth.isoformat(),
+        "date_of_birth": "1972-02-06",  # Berka birth number 720206 (a man)
         "postal_code": address.postal_code,
     }
 

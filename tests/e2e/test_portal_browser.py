@@ -30,7 +30,7 @@ def test_customer_enrols_and_signs_into_the_portal(page: Any, live_server: Any, 
     page.fill("#username", "vaclav")
     page.fill("#password", PASSWORD)
     page.fill("#account_number", account.number)
-    page.fill("#date_of_birth", client_3687.date_of_birth.isoformat())
+    page.fill("#date_of_birth", "1972-02-06")  # Berka birth number 720206
     page.fill("#postal_code", postcode)
     page.click("button[type=submit]")
     # Enrolled and signed in, but no second factor yet: straight to TOTP set-up (after step-up).

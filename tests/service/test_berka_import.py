@@ -32,6 +32,7 @@ from bankcrm.holdings.models import (
 )
 from bankcrm.holdings.numbers import is_valid_account_number, make_account_number
 from bankcrm.holdings.services import TransactionRow, bulk_load_transactions
+from bankcrm.parties.birth import decrypt_date_of_birth
 from bankcrm.parties.models import (
     ContactPoint,
     Household,
@@ -126,7 +127,8 @@ def test_full_real_import_and_idempotent_reimport(berka_dir: Path) -> None:
 
     # Client 1: "706213" -> a woman born 1970-12-13, district 18, synthetic identity.
     party = Party.objects.get(source_system="berka", source_id="client:1")
-    assert party.date_of_birth == dt.date(1970, 12, 13)
+    assert decrypt_date_of_birth(party.date_of_birth_encrypted) == dt.date(1970, 12, 13)
+    assert b"1970-12-13" not in bytes(party.date_of_birth_encrypted)
     assert party.sex == "F"
     assert party.synthetic_identity is True
     assert party.branch is not None
@@ -141,7 +143,7 @@ def test_full_real_import_and_idempotent_reimport(berka_dir: Path) -> None:
     assert crypto.decrypt(blob, field="party.source_pii") == "706213"
     assert b"706213" not in blob
     male = Party.objects.get(source_system="berka", source_id="client:2")
-    assert (male.date_of_birth, male.sex) == (dt.date(1945, 2, 4), "M")
+    assert (decrypt_date_of_birth(male.date_of_birth_encrypted), male.sex) == (dt.date(1945, 2, 4), "M")
 
     # Loan 5314;1787;930705;96396;12;8033.00;"B"
     loan = Loan.objects.select_related("account").get(source_system="berka", source_id="loan:5314")

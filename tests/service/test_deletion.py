@@ -12,6 +12,7 @@ from bankcrm.audit.models import AuditEvent
 from bankcrm.core.errors import ValidationFailed
 from bankcrm.datasets.us_synthetic import import_us_synthetic
 from bankcrm.holdings.models import Account, Transaction
+from bankcrm.parties.birth import decrypt_date_of_birth
 from bankcrm.parties.models import ContactPoint, IdentityDocument, Party
 from bankcrm.privacy import crypto, deletion, services
 
@@ -29,7 +30,8 @@ def test_open_account_keeps_cip_and_bsa_records_with_their_basis(client_3687, of
     request = deletion.erase_party(actor=officer, party=client_3687, reason="Customer letter of 1998-12-01")
     client_3687.refresh_from_db()
     assert set(ContactPoint.objects.filter(party=client_3687).values_list("kind", flat=True)) == {"address"}
-    assert client_3687.date_of_birth is not None and client_3687.legal_name != ""
+    assert decrypt_date_of_birth(client_3687.date_of_birth_encrypted) == dt.date(1972, 2, 6)
+    assert client_3687.legal_name != ""
     assert "31 CFR 1020.220(a)(3)(ii)" in request.outcome["kept"]["date_of_birth"]
     assert "31 CFR 1010.430" in request.outcome["kept"]["accounts_and_transactions"]
     assert "consent_history" in request.outcome["kept"]
@@ -46,7 +48,7 @@ def test_party_without_accounts_is_erased_and_crypto_shredded(officer) -> None: 
     name = person.legal_name
     request = deletion.erase_party(actor=officer, party=person, reason="Request 77")
     person.refresh_from_db()
-    assert person.legal_name.startswith("Erased party") and person.date_of_birth is None
+    assert person.legal_name.startswith("Erased party") and person.date_of_birth_encrypted is None
     assert person.tax_id_encrypted is None and person.tax_id_index == ""
     assert not IdentityDocument.objects.filter(party=person).exists()
     assert not ContactPoint.objects.filter(party=person).exists()

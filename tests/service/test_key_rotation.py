@@ -12,6 +12,7 @@ from bankcrm.audit.models import AuditEvent
 from bankcrm.audit.services import verify_chain
 from bankcrm.datasets.us_synthetic import import_us_synthetic
 from bankcrm.identity import mfa
+from bankcrm.parties.birth import decrypt_date_of_birth
 from bankcrm.parties.models import IdentityDocument, Party
 from bankcrm.privacy import crypto, keys
 
@@ -32,6 +33,8 @@ def _plaintexts() -> dict[str, str]:
     values = {}
     for p in Party.objects.exclude(tax_id_encrypted__isnull=True):
         values[f"tax:{p.pk}"] = crypto.decrypt(p.tax_id_encrypted, field="party.tax_id")
+    for p in Party.objects.exclude(date_of_birth_encrypted__isnull=True):
+        values[f"dob:{p.pk}"] = decrypt_date_of_birth(p.date_of_birth_encrypted).isoformat()
     for d in IdentityDocument.objects.all():
         values[f"doc:{d.pk}"] = crypto.decrypt(d.number_encrypted, field="identity_document.number")
     return values
@@ -42,6 +45,8 @@ def _key_ids() -> set[str]:
         keys.key_id_of(b)
         for b in Party.objects.exclude(tax_id_encrypted__isnull=True).values_list("tax_id_encrypted", flat=True)
     }
+    births = Party.objects.exclude(date_of_birth_encrypted__isnull=True)
+    ids |= {keys.key_id_of(b) for b in births.values_list("date_of_birth_encrypted", flat=True)}
     return ids | {keys.key_id_of(b) for b in IdentityDocument.objects.values_list("number_encrypted", flat=True)}
 
 
@@ -55,6 +60,8 @@ def test_rotation_reencrypts_everything_and_keeps_values(key_file: Path) -> None
     report = keys.rotate(actor=None, batch_size=7)
     assert report.new_key and report.active == "k2"
     assert report.reencrypted["party.tax_id"] == 25 and report.reencrypted["identity_document.number"] == 20
+    assert report.reencrypted["party.date_of_birth"] == 20  # the 20 persons (organizations have none)
+    assert sum(k.startswith("dob:") for k in before) == 20
     assert report.reencrypted["mfa.totp_secret"] == 1
     assert _key_ids() == {"k2"} and _plaintexts() == before
     assert mfa.totp_secret(user) == secret

@@ -1,10 +1,15 @@
 """The auditor's view of the audit log: filters, paging, chain verification and CSV export
-(export is a sensitive action: step-up re-authentication first, and the export is itself audited)."""
+(export is a sensitive action: step-up re-authentication first, and the export is itself audited).
+
+Payloads hold ids, field names and counts, never PII; free text that people type into an event
+(the reason for a reveal) could still carry a number, so payloads are shown and exported through
+the same PII scrubber as the logs (:func:`bankcrm.core.logging.scrub`)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +23,7 @@ from bankcrm.audit import services as audit
 from bankcrm.authz.permissions import Perm
 from bankcrm.authz.scoping import require
 from bankcrm.console.views import base_context
+from bankcrm.core.logging import scrub
 from bankcrm.identity import stepup
 from bankcrm.identity.access import staff_only
 
@@ -33,6 +39,21 @@ CSV_COLUMNS = [
     "request_id",
     "hash",
 ]
+
+
+def shown_payload(value: Any) -> Any:
+    """``value`` (an event payload) with every string scrubbed of PII patterns, except ids
+    (UUIDs), which the scrubber could mistake for a run of digits."""
+    if isinstance(value, dict):
+        return {k: shown_payload(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown_payload(v) for v in value]
+    if isinstance(value, str):
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            return scrub(value)
+    return value
 
 
 def _filters(request: HttpRequest) -> tuple[selectors.AuditFilter, dict[str, str], list[str]]:
@@ -59,6 +80,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if before.isdigit():
         qs = qs.filter(sequence__lt=int(before))
     rows = list(qs.select_related("actor")[: PAGE + 1])
+    for e in rows:
+        e.shown_payload = shown_payload(e.payload)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("before", None)
     context: dict[str, Any] = base_context(request) | {
@@ -112,7 +135,7 @@ def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     e.action,
                     e.subject_type,
                     e.subject_id,
-                    e.payload,
+                    shown_payload(e.payload),
                     e.request_id,
                     e.hash,
                 ]

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from bankcrm.console import audit_views, views
+from bankcrm.console import audit_views, export_views, views
 
 app_name = "console"
 urlpatterns = [
     path("", views.home, name="home"),
     path("parties/", views.party_search, name="party_search"),
+    path("parties/export.csv", export_views.export_parties_csv, name="party_export"),
     path("parties/<uuid:party_id>/", views.party_360, name="party_360"),
     path("parties/<uuid:party_id>/transactions/", views.party_transactions, name="party_transactions"),
     path("parties/<uuid:party_id>/interactions/", views.log_interaction, name="log_interaction"),

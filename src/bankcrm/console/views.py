@@ -61,14 +61,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_only
 @require_GET
 def party_search(request: HttpRequest) -> HttpResponse:
-    """Search customers by name, account number, party id or client id (``?q=``)."""
+    """Search customers by name, account number, exact tax id, party id or client id (``?q=``);
+    dates of birth masked for the user (:func:`bankcrm.authz.masking.dates_of_birth`)."""
     q = request.GET.get("q", "").strip()[:200]
-    context = base_context(request) | {"q": q, "page": None, "error": None}
+    context = base_context(request) | {"q": q, "page": None, "rows": [], "error": None}
     if q or request.GET.get("cursor"):
         try:
-            context["page"] = parties.search_parties(request.user, query=q, cursor=request.GET.get("cursor"))  # type: ignore[arg-type]
+            page = parties.search_parties(request.user, query=q, cursor=request.GET.get("cursor"))  # type: ignore[arg-type]
         except ValidationFailed as exc:
             context["error"] = "; ".join(p.message for p in exc.problems)
+        else:
+            born = masking.dates_of_birth(request.user, page.items)  # type: ignore[arg-type]
+            context |= {"page": page, "rows": [(p, born[p.pk]) for p in page.items]}
     template = "console/_party_results.html" if _is_htmx(request) else "console/party_search.html"
     return render(request, template, context)
 
@@ -136,8 +140,15 @@ def _page_360_context(
 ) -> dict[str, Any]:
     view = _load_360(request, party_id)
     tax_id, documents = masking.party_identifiers(request.user, view.party, view.identity_documents)  # type: ignore[arg-type]
+    born = masking.date_of_birth(request.user, view.party)  # type: ignore[arg-type]
     can_reveal = request.user.has_perm_code(Perm.PII_REVEAL)  # type: ignore[union-attr]
-    context = base_context(request) | {"view": view, "tax_id": tax_id, "documents": documents, "can_reveal": can_reveal}
+    context = base_context(request) | {
+        "view": view,
+        "tax_id": tax_id,
+        "date_of_birth": born,
+        "documents": documents,
+        "can_reveal": can_reveal,
+    }
     context |= _transactions_context(request, party_id, view.accounts)
     return context | _timeline_context(view.party, view.interactions, form, errors)
 

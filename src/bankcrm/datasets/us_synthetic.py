@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
@@ -30,6 +31,7 @@ from bankcrm.datasets.synthetic import SyntheticOrganization, SyntheticPerson, u
 from bankcrm.holdings.models import Account, AccountRole, Branch, Product
 from bankcrm.holdings.numbers import make_account_number
 from bankcrm.identity.models import User
+from bankcrm.parties.birth import encrypt_date_of_birth
 from bankcrm.parties.models import ContactPoint, IdentityDocument, Party, PartyRelationship
 from bankcrm.parties.text import fold
 from bankcrm.privacy import crypto
@@ -179,10 +181,10 @@ def _party(p: SyntheticPerson | SyntheticOrganization, sid: str, branch: Branch,
     if isinstance(p, SyntheticPerson):
         name = p.full_name
         tax_id, tax_type = p.tax_id or "", p.tax_id_type or ""
-        extra = {
+        extra: dict[str, Any] = {
             "given_name": p.given_name,
             "family_name": p.family_name,
-            "date_of_birth": p.date_of_birth,
+            "date_of_birth_encrypted": encrypt_date_of_birth(p.date_of_birth, ring=ring) if p.date_of_birth else None,
             "sex": p.sex,
             "kind": Party.Kind.PERSON,
         }

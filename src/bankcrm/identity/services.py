@@ -197,6 +197,7 @@ def enrol_customer(
 
     from bankcrm.holdings.models import AccountRole
     from bankcrm.identity.models import CustomerLink
+    from bankcrm.parties import birth
     from bankcrm.parties.models import ContactPoint
 
     problems: list[FieldProblem] = []
@@ -213,10 +214,19 @@ def enrol_customer(
         raise ValidationFailed(problems)
     number = "".join(ch for ch in account_number if ch.isdigit())
     wanted_postcode = "".join(postal_code.split()).upper()
-    role = (
-        AccountRole.objects.select_related("party")
-        .filter(account__number=number, role=AccountRole.Role.OWNER, party__date_of_birth=date_of_birth)
-        .first()
+    # Dates of birth are encrypted without a blind index: narrow to the account's owners (one or
+    # two rows), then compare decrypted dates.
+    owners = AccountRole.objects.select_related("party").filter(account__number=number, role=AccountRole.Role.OWNER)
+    wanted_birth = date_of_birth.isoformat()
+    role = next(
+        (
+            r
+            for r in owners
+            if hmac.compare_digest(
+                (birth.decrypt_date_of_birth(r.party.date_of_birth_encrypted) or dt.date.min).isoformat(), wanted_birth
+            )
+        ),
+        None,
     )
     matched = role is not None and any(
         "".join(c.postal_code.split()).upper() == wanted_postcode

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from bankcrm.api.auth import TokenAuth
+from bankcrm.authz import masking
 from bankcrm.authz.permissions import Perm
 from bankcrm.parties import selectors
 from bankcrm.parties.schemas import Party360Read, PartyPage, party_360_read, party_read
@@ -26,12 +27,14 @@ class PartySearch(Schema):
 @router.get("", response=PartyPage, auth=TokenAuth(Perm.PARTIES_READ), summary="Search parties")
 def search(request: HttpRequest, params: Query[PartySearch]) -> dict[str, Any]:
     """Search by name (accent- and case-insensitive; every word must match), 12-digit account
-    number, party id, or source id (``client:42``, ``berka:client:42`` or a bare Berka client id).
-    Results are ordered by name; follow ``next_cursor`` for more."""
+    number, exact tax id, party id, or source id (``client:42``, ``berka:client:42`` or a bare
+    Berka client id). Results are ordered by name; follow ``next_cursor`` for more. Dates of birth
+    show the year only unless the caller holds ``parties:date_of_birth``."""
     if len(params.search) > 200:
         raise HttpError(422, "search: at most 200 characters")
     page = selectors.search_parties(request.user, query=params.search, cursor=params.cursor, limit=params.limit)  # type: ignore[arg-type]
-    return {"items": [party_read(p) for p in page.items], "next_cursor": page.next_cursor}
+    born = masking.dates_of_birth(request.user, page.items)  # type: ignore[arg-type]
+    return {"items": [party_read(p, date_of_birth=born[p.pk]) for p in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/{party_id}", response=Party360Read, auth=TokenAuth(Perm.PARTIES_READ), summary="Customer 360")

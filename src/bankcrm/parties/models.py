@@ -16,6 +16,7 @@ class Party(SourcedModel):
     ``search_name`` is the case- and accent-folded legal name (see :func:`bankcrm.parties.text.fold`)
     used for accent-insensitive search on both databases. Sensitive identifiers are stored only
     encrypted (``*_encrypted``) with a keyed blind index (``*_index``) for exact look-up.
+    The date of birth is encrypted too, without a blind index (see :mod:`bankcrm.parties.birth`).
     ``sex`` is a restricted field derived from source data: never a model feature (ECOA).
     """
 
@@ -48,7 +49,8 @@ class Party(SourcedModel):
     family_name = models.CharField(_("family name"), max_length=100, blank=True, default="")
     other_names = models.JSONField(_("other names"), default=list, blank=True)
     search_name = models.CharField(_("search name"), max_length=200, db_index=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # Only encrypted (ISO date, field "party.date_of_birth"; see bankcrm.parties.birth).
+    date_of_birth_encrypted = models.BinaryField(_("date of birth (encrypted)"), null=True, blank=True)
     formation_date = models.DateField(_("formation date"), null=True, blank=True)
     sex = models.CharField(_("sex (restricted)"), max_length=1, choices=Sex.choices, blank=True, default="")
     nationality = models.CharField(_("nationality"), max_length=2, blank=True, default="")

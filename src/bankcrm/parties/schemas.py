@@ -25,7 +25,8 @@ class PartyRead(Schema):
     legal_name: str
     given_name: str
     family_name: str
-    date_of_birth: dt.date | None
+    #: "YYYY-MM-DD" with parties:date_of_birth, else the year only ("1970-••-••"); None if unknown.
+    date_of_birth: str | None
     segment: str
     risk_rating: str
     kyc_status: str
@@ -202,14 +203,16 @@ def branch_read(branch: Any) -> dict[str, Any] | None:
     return None if branch is None else {"code": branch.code, "name": branch.name, "region": branch.region}
 
 
-def party_read(p: Any) -> dict[str, Any]:
+def party_read(p: Any, *, date_of_birth: str | None) -> dict[str, Any]:
+    """A party as :class:`PartyRead`; ``date_of_birth`` is already masked for the reader
+    (:func:`bankcrm.authz.masking.date_of_birth` or ``dates_of_birth``)."""
     return {
         "id": p.id,
         "kind": p.kind,
         "legal_name": p.legal_name,
         "given_name": p.given_name,
         "family_name": p.family_name,
-        "date_of_birth": p.date_of_birth,
+        "date_of_birth": date_of_birth,
         "segment": p.segment,
         "risk_rating": p.risk_rating,
         "kyc_status": p.kyc_status,
@@ -253,13 +256,13 @@ def interaction_read(i: Any) -> dict[str, Any]:
 
 
 def party_360_read(view: Any, actor: Any) -> dict[str, Any]:
-    """Serialize a :class:`bankcrm.parties.selectors.Party360` for ``actor`` (account numbers
-    masked unless the actor holds ``accounts:full_number``)."""
+    """Serialize a :class:`bankcrm.parties.selectors.Party360` for ``actor`` (account numbers,
+    tax id, identity documents and date of birth masked by permission: :mod:`bankcrm.authz.masking`)."""
     p = view.party
     number = functools.partial(masking.account_number, actor)
     tax_id, documents = masking.party_identifiers(actor, p, view.identity_documents)
     rm = p.relationship_manager
-    detail = party_read(p) | {
+    detail = party_read(p, date_of_birth=masking.date_of_birth(actor, p)) | {
         "formation_date": p.formation_date,
         "nationality": p.nationality,
         "residence_country": p.residence_country,

@@ -138,7 +138,7 @@ def apply_erasure(*, actor: User | None, party: Party, reason: str) -> DataReque
         party.legal_name, party.given_name, party.family_name = anonymous, "", ""
         party.search_name = fold(anonymous)
         party.other_names = []
-        party.date_of_birth = None
+        party.date_of_birth_encrypted = None  # crypto-shredded like the tax id
         party.sex = ""
         party.tax_id_encrypted, party.tax_id_index = None, ""  # crypto-shredded: no ciphertext left
         party.source_pii_encrypted = None

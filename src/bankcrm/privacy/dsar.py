@@ -15,11 +15,19 @@ from bankcrm.core import clock
 from bankcrm.holdings.models import Account, Card, Loan, StandingOrder, Transaction
 from bankcrm.identity.models import CustomerLink, User
 from bankcrm.interactions.models import Interaction
+from bankcrm.parties import birth
 from bankcrm.parties.models import HouseholdMember, Party, PartyRelationship
 from bankcrm.privacy import crypto
 from bankcrm.privacy.models import Consent, ContactPreference, DataRequest, PrivacyNoticeDelivery
 
-_SKIP = {"tax_id_encrypted", "tax_id_index", "source_pii_encrypted", "number_encrypted", "number_index"}
+_SKIP = {
+    "tax_id_encrypted",
+    "tax_id_index",
+    "date_of_birth_encrypted",
+    "source_pii_encrypted",
+    "number_encrypted",
+    "number_index",
+}
 WITHHELD = [
     {
         "category": "AML monitoring alerts and suspicious activity reports",
@@ -48,6 +56,8 @@ def access_report(*, actor: User, party: Party) -> dict[str, Any]:
     accounts = Account.objects.filter(roles__party=party).distinct()
     account_ids = list(accounts.values_list("pk", flat=True))
     profile = _plain(party)
+    born = birth.decrypt_date_of_birth(party.date_of_birth_encrypted)
+    profile["date_of_birth"] = born.isoformat() if born else None
     if party.tax_id_encrypted:
         profile["tax_id"] = crypto.decrypt(party.tax_id_encrypted, field="party.tax_id")
     if party.source_pii_encrypted:

@@ -36,6 +36,7 @@ def encrypted_columns() -> list[EncryptedColumn]:
     """Every encrypted column in the schema."""
     return [
         EncryptedColumn("parties.Party", "tax_id_encrypted", "party.tax_id"),
+        EncryptedColumn("parties.Party", "date_of_birth_encrypted", "party.date_of_birth"),
         EncryptedColumn("parties.Party", "source_pii_encrypted", "party.source_pii"),
         EncryptedColumn("parties.IdentityDocument", "number_encrypted", "identity_document.number"),
         EncryptedColumn("privacy.CorrectionRequest", "proposed_value_encrypted", "correction.proposed_value"),

@@ -3,8 +3,8 @@
 Mapping (Berka & Sochorová, PKDD'99 guide):
 
 - district -> :class:`~bankcrm.holdings.models.Branch` (code ``CZnnn``, region, statistics);
-- client -> person :class:`~bankcrm.parties.models.Party`: date of birth and sex from
-  ``birth_number`` (sex is a restricted field), the birth number itself stored encrypted, a
+- client -> person :class:`~bankcrm.parties.models.Party`: date of birth (stored encrypted) and
+  sex from ``birth_number`` (sex is a restricted field), the birth number itself encrypted, a
   synthetic Czech-style identity (name, address in the client's district, e-mail at example.com,
   fictional phone, passport-style id) flagged ``synthetic_identity``;
 - disposition -> :class:`~bankcrm.holdings.models.AccountRole` (OWNER -> owner, DISPONENT ->
@@ -55,6 +55,7 @@ from bankcrm.holdings.models import (
 )
 from bankcrm.holdings.numbers import make_account_number
 from bankcrm.identity.models import User
+from bankcrm.parties.birth import encrypt_date_of_birth
 from bankcrm.parties.models import (
     ContactPoint,
     Household,
@@ -191,7 +192,7 @@ def _load(*, actor: User | None, data: BerkaData, progress: Progress) -> LoadRep
             given_name=ident.given_name,
             family_name=ident.family_name,
             search_name=fold(name),
-            date_of_birth=c.date_of_birth,
+            date_of_birth_encrypted=encrypt_date_of_birth(c.date_of_birth, ring=ring),
             sex=c.sex,
             nationality="CZ",
             residence_country="CZ",
