@@ -144,9 +144,12 @@ def test_scheduled_task_and_scheduler(former: Party) -> None:
     assert former.legal_name.startswith("Erased party")
 
 
-def test_cli_dry_run_then_purge(former: Party) -> None:
-    from bankcrm.cli import app
+def test_cli_dry_run_then_purge(former: Party, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bankcrm import cli
 
+    # Django is set up already; setting it up again would point logging at CliRunner's stream.
+    monkeypatch.setattr(cli, "_setup", lambda: None)
+    app = cli.app
     runner = CliRunner()
     with clock.frozen(dt.datetime(1998, 12, 31, 9, 0, tzinfo=clock.bank_zone())):
         dry = runner.invoke(app, ["privacy", "purge", "--dry-run"])
