@@ -331,3 +331,13 @@ def test_the_desk_is_translated(client: Client, officer) -> None:  # type: ignor
     assert response.status_code == 200 and "Cerrar sesión" in html and "Mesa de privacidad" in html
     assert "Privacy desk" not in html
     assert "隐私工作台" in client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+def test_desk_masks_a_proposed_date_of_birth(client: Client, officer, client_3687: Party) -> None:  # type: ignore[no-untyped-def]
+    agent = make_staff("desk-dob", ["branch_agent"])
+    corrections.request_correction(
+        actor=agent, party=client_3687, field="date_of_birth", proposed_value="1961-07-04", channel="branch"
+    )
+    client.force_login(officer)
+    html = client.get("/privacy/").content.decode()
+    assert "1961-••-••" in html and "1961-07-04" not in html

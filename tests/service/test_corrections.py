@@ -17,6 +17,7 @@ from bankcrm.core import clock
 from bankcrm.core.errors import ValidationFailed
 from bankcrm.identity import services as identity
 from bankcrm.identity.models import CustomerLink, User
+from bankcrm.parties import birth
 from bankcrm.parties.models import ContactPoint, Party
 from bankcrm.parties.text import fold
 from bankcrm.privacy import corrections, crypto, deletion, keys
@@ -223,3 +224,35 @@ def test_key_rotation_reencrypts_pending_proposed_values(key_file: Path, client_
     stored = CorrectionRequest.objects.get(request=request).proposed_value_encrypted
     assert keys.key_id_of(stored) == report.active == "k2"
     assert corrections.proposed_value(DataRequest.objects.get(pk=request.pk)) == "Dvořáková"
+
+
+def test_date_of_birth_correction_is_encrypted_and_masked_for_the_officer(agent, officer, client_3687: Party) -> None:  # type: ignore[no-untyped-def]
+    request = corrections.request_correction(
+        actor=agent, party=client_3687, field="date_of_birth", proposed_value=" 1961-07-04 ", channel="branch"
+    )
+    # Privacy officers see dates of birth masked (no parties:date_of_birth); agents see nothing.
+    assert corrections.proposed_value_for(officer, request) == "1961-••-••"
+    assert corrections.proposed_value_for(agent, request) is None
+    done = corrections.decide_correction(actor=officer, request=request, approve=True)
+    assert done.outcome["changed"] == ["date_of_birth_encrypted"]
+    client_3687.refresh_from_db()
+    assert birth.decrypt_date_of_birth(client_3687.date_of_birth_encrypted) == dt.date(1961, 7, 4)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT * FROM parties_party WHERE id = %s",
+            [client_3687.pk.hex if connection.vendor == "sqlite" else client_3687.pk],
+        )
+        party_row = str(cur.fetchall())
+        cur.execute("SELECT * FROM privacy_correctionrequest")
+        correction_rows = str(cur.fetchall())
+    assert party_row != "[]" and "1961-07-04" not in party_row and "1961-07-04" not in correction_rows
+    assert "1961-07-04" not in _payloads()
+
+
+@pytest.mark.parametrize("value", ["04/07/1961", "2999-01-01", "1850-01-01"])
+def test_impossible_dates_of_birth_are_refused(agent, client_3687: Party, value: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationFailed) as caught:
+        corrections.request_correction(
+            actor=agent, party=client_3687, field="date_of_birth", proposed_value=value, channel="branch"
+        )
+    assert [p.field for p in caught.value.problems] == ["proposed_value"]

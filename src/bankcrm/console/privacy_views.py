@@ -134,9 +134,9 @@ def _desk_context(request: HttpRequest, form: dict[str, Any] | None = None, erro
     actor = _user(request)
     register = selectors.incident_register(actor)
     can_manage = actor.has_perm_code(Perm.PRIVACY_MANAGE)
-    # The deciding officer sees the proposed value; nobody else does.
+    # The deciding officer sees the proposed value (a date of birth masked as everywhere).
     requests = [
-        (r, corrections.proposed_value(r) if can_manage and r.kind == "correction" else None)
+        (r, corrections.proposed_value_for(actor, r) if r.kind == "correction" else None)
         for r in selectors.open_requests(actor)
     ]
     return base_context(request) | {

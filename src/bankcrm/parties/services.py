@@ -15,6 +15,7 @@ from bankcrm.authz.permissions import Role
 from bankcrm.core import clock
 from bankcrm.core.errors import FieldProblem, ValidationFailed
 from bankcrm.identity.models import User
+from bankcrm.parties import birth
 from bankcrm.parties.models import ContactPoint, Party, PartyShare
 from bankcrm.parties.text import fold
 
@@ -63,8 +64,9 @@ def share_party(*, actor: User | None, party: Party, user: User, expires_at: dt.
 
 
 #: Fields a correction request may change (see :mod:`bankcrm.privacy.corrections`): columns of
-#: the party, and the party's primary e-mail, phone and address.
+#: the party, its date of birth (stored encrypted), and its primary e-mail, phone and address.
 CORRECTABLE_PARTY_FIELDS = ("legal_name", "given_name", "family_name", "nationality", "residence_country", "language")
+EARLIEST_BIRTH_YEAR = 1900
 CORRECTABLE_CONTACT_FIELDS = (
     "email",
     "phone",
@@ -75,7 +77,7 @@ CORRECTABLE_CONTACT_FIELDS = (
     "address.postal_code",
     "address.country",
 )
-CORRECTABLE_FIELDS = CORRECTABLE_PARTY_FIELDS + CORRECTABLE_CONTACT_FIELDS
+CORRECTABLE_FIELDS = (*CORRECTABLE_PARTY_FIELDS, "date_of_birth", *CORRECTABLE_CONTACT_FIELDS)
 _MAX_LENGTH = {
     "legal_name": 200,
     "given_name": 100,
@@ -93,7 +95,8 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
 
 def clean_correction(field: str, value: str) -> str:
     """The normalized value a correction of ``field`` would store (countries upper case, e-mail
-    domain lower case, surrounding spaces trimmed).
+    domain lower case, a date of birth as ISO ``YYYY-MM-DD`` between 1900 and today, surrounding
+    spaces trimmed).
 
     Raises:
         ValidationFailed: ``field`` is not correctable (field ``field``) or ``value`` is not valid
@@ -124,6 +127,15 @@ def clean_correction(field: str, value: str) -> str:
             problem = "a valid e-mail address"
     elif field == "phone" and not _PHONE.match(value):
         problem = "a phone number: digits, spaces and + ( ) . - only"
+    elif field == "date_of_birth":
+        try:
+            born = dt.date.fromisoformat(value)
+        except ValueError:
+            problem = "a date as YYYY-MM-DD"
+        else:
+            if born.year < EARLIEST_BIRTH_YEAR or born > clock.today():
+                problem = f"a date between {EARLIEST_BIRTH_YEAR}-01-01 and today"
+            value = born.isoformat()
     if problem:
         raise ValidationFailed([FieldProblem("proposed_value", f"{field}: {problem}")])
     return value
@@ -133,9 +145,9 @@ def clean_correction(field: str, value: str) -> str:
 def correct_party(*, actor: User | None, party: Party, field: str, value: str, request_id: str = "") -> list[str]:
     """Apply an approved correction of one field (see :data:`CORRECTABLE_FIELDS`) and return the
     names of the columns changed. The audit event (``party.correct``) names the field and the
-    columns, never the old or new value. A corrected e-mail, phone or address is no longer
-    verified. E-mail and phone are created when the party has none; an address part needs an
-    address.
+    columns, never the old or new value. A date of birth is stored only encrypted
+    (:mod:`bankcrm.parties.birth`). A corrected e-mail, phone or address is no longer verified.
+    E-mail and phone are created when the party has none; an address part needs an address.
 
     Raises:
         ValidationFailed: as :func:`clean_correction`; an address part for a party without an
@@ -143,7 +155,13 @@ def correct_party(*, actor: User | None, party: Party, field: str, value: str, r
     """
     value = clean_correction(field, value)
     changed: list[str] = []
-    if field in CORRECTABLE_PARTY_FIELDS:
+    if field == "date_of_birth":
+        party.date_of_birth_encrypted = birth.encrypt_date_of_birth(dt.date.fromisoformat(value))
+        changed.append("date_of_birth_encrypted")
+        party.updated_at = clock.now()
+        party.version += 1
+        party.save(update_fields=[*changed, "updated_at", "version"])
+    elif field in CORRECTABLE_PARTY_FIELDS:
         setattr(party, field, value)
         changed.append(field)
         if field == "legal_name":

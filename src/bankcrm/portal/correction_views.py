@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "legal_name": gettext_lazy("Full name"),
     "given_name": gettext_lazy("Given name"),
     "family_name": gettext_lazy("Family name"),
+    "date_of_birth": gettext_lazy("Date of birth (YYYY-MM-DD)"),
     "email": gettext_lazy("E-mail address"),
     "phone": gettext_lazy("Phone number"),
     "address.line1": gettext_lazy("Street address"),

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from bankcrm.audit import services as audit
+from bankcrm.authz import masking
 from bankcrm.authz.permissions import Perm
 from bankcrm.authz.scoping import require, visible_party_ids
 from bankcrm.core import clock
@@ -100,6 +101,28 @@ def proposed_value(request: DataRequest) -> str | None:
     For the deciding officer's screen: the caller must hold ``privacy:manage``."""
     blob = request.correction.proposed_value_encrypted
     return crypto.decrypt(blob, field=FIELD) if blob else None
+
+
+def proposed_value_for(actor: User, request: DataRequest) -> str | None:
+    """The proposed value as the deciding officer may see it: a date of birth follows the
+    date-of-birth masking (in full, audited as ``pii.read``, only with ``parties:date_of_birth``;
+    else ``YYYY-••-••``); other fields in full. None once decided, or without ``privacy:manage``."""
+    if not actor.has_perm_code(Perm.PRIVACY_MANAGE):
+        return None
+    value = proposed_value(request)
+    if value is None or request.correction.field != "date_of_birth":
+        return value
+    born = dt.date.fromisoformat(value)
+    if not actor.has_perm_code(Perm.DATE_OF_BIRTH_READ):
+        return masking.mask_date_of_birth(born)
+    audit.record_standalone(
+        actor=actor,
+        action="pii.read",
+        subject_type="party",
+        subject_id=str(request.party_id),
+        payload={"field": FIELD, "request": str(request.pk)},
+    )
+    return value
 
 
 @transaction.atomic
