@@ -67,3 +67,31 @@ def test_legal_hold_blocks_deletion_until_released(client_3687, officer) -> None
     deletion.release_legal_hold(actor=officer, hold=hold)
     deletion.erase_party(actor=officer, party=client_3687, reason="Customer letter")
     assert ContactPoint.objects.filter(party=client_3687).count() == 1
+
+
+def test_open_case_keeps_identity_and_case_hold_blocks_erasure(officer) -> None:  # type: ignore[no-untyped-def]
+    from bankcrm.cases import services as cases
+    from bankcrm.cases.engine.workflow import Status
+
+    import_us_synthetic(actor=None)
+    person = Party.objects.get(source_system="synthetic-us", source_id="person:4")
+    Account.objects.filter(roles__party=person).update(status=Account.Status.CLOSED, closed_on=dt.date(1990, 1, 1))
+    agent = make_staff("agent9", ["call_centre_agent"])
+    case = cases.open_case(
+        actor=agent, kind="complaint", party=person, channel="phone", narrative="My closed account was charged a fee."
+    )
+    request = deletion.erase_party(actor=officer, party=person, reason="Request 78")
+    person.refresh_from_db()
+    assert not person.legal_name.startswith("Erased party")  # CIP expired, but the open case needs it
+    assert request.outcome["kept"]["legal_name"] == deletion.OPEN_CASE_BASIS
+    assert request.outcome["kept"]["cases"] == deletion.OPEN_CASE_BASIS
+    hold = deletion.place_case_hold(actor=officer, case=case, reason="Litigation 2026-14")
+    assert hold.case_id == case.pk and hold.party_id == person.pk
+    case.status = Status.CLOSED
+    case.save(update_fields=["status"])
+    with pytest.raises(ValidationFailed, match="legal hold"):
+        deletion.erase_party(actor=officer, party=person, reason="Request 79")
+    deletion.release_legal_hold(actor=officer, hold=hold)
+    request = deletion.erase_party(actor=officer, party=person, reason="Request 80")
+    person.refresh_from_db()
+    assert person.legal_name.startswith("Erased party") and request.outcome["kept"]["cases"] == deletion.CASE_BASIS

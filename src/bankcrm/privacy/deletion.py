@@ -36,6 +36,15 @@ CIP_YEARS = 5
 CIP_BASIS = "31 CFR 1020.220(a)(3)(ii): CIP records kept 5 years after the account is closed"
 BSA_BASIS = "31 CFR 1010.430: BSA records (transactions, accounts) kept 5 years"
 CONSENT_BASIS = "Proof of consent and opt-out choices (Reg P 12 CFR 1016; TCPA do-not-call records)"
+OPEN_CASE_BASIS = "An open complaint, dispute or investigation: identity kept until the case is closed"
+CASE_BASIS = "Case records (complaints: Reg E 12 CFR 1005.13 / Reg Z 1026.25 record retention; AML: 31 CFR 1020.320(d))"
+
+
+def has_open_cases(party: Party) -> bool:
+    """Whether the party has a case that is not closed (it keeps the identity data the case needs)."""
+    from bankcrm.cases.models import Case
+
+    return Case.objects.filter(party=party).exclude(status="closed").exists()
 
 
 def _cip_retention_ends(party: Party) -> dt.date | None:
@@ -108,6 +117,7 @@ def apply_erasure(*, actor: User | None, party: Party, reason: str) -> DataReque
     today = clock.today()
     ends = _cip_retention_ends(party)
     keep_cip = ends is None or ends > today
+    open_cases = has_open_cases(party)
     erased: list[str] = []
     kept: dict[str, str] = {}
 
@@ -129,8 +139,11 @@ def apply_erasure(*, actor: User | None, party: Party, reason: str) -> DataReque
     party.vulnerability_flags = []
     erased.append("vulnerability_flags")
 
-    if keep_cip:
-        basis = CIP_BASIS + (f" (until {ends.isoformat()})" if ends else " (an account is still open)")
+    if keep_cip or open_cases:
+        if keep_cip:
+            basis = CIP_BASIS + (f" (until {ends.isoformat()})" if ends else " (an account is still open)")
+        else:
+            basis = OPEN_CASE_BASIS
         for item in ("legal_name", "date_of_birth", "address", "identity_documents", "tax_id"):
             kept[item] = basis
     else:
@@ -149,6 +162,8 @@ def apply_erasure(*, actor: User | None, party: Party, reason: str) -> DataReque
         kept["accounts_and_transactions"] = BSA_BASIS
     if party.consents.exists():
         kept["consent_history"] = CONSENT_BASIS
+    if party.cases.exists():
+        kept["cases"] = OPEN_CASE_BASIS if open_cases else CASE_BASIS
     party.updated_at = clock.now()
     party.version += 1
     party.save()
@@ -178,6 +193,30 @@ def place_legal_hold(*, actor: User, party: Party, reason: str) -> LegalHold:
     list(Party.objects.select_for_update().filter(pk=party.pk).values_list("pk", flat=True))
     hold = LegalHold.objects.create(party=party, reason=reason.strip()[:500], placed_by=actor)
     audit.record(actor=actor, action="privacy.legal_hold.place", subject_type="party", subject_id=str(party.pk))
+    return hold
+
+
+@transaction.atomic
+def place_case_hold(*, actor: User, case: Any, reason: str) -> LegalHold:
+    """Put one case (and so its party's data) under legal hold (audited).
+
+    Raises:
+        ValidationFailed: no reason, or the case has no party to hold.
+    """
+    require(actor, Perm.PII_REVEAL)
+    if not reason.strip():
+        raise ValidationFailed([FieldProblem("reason", "state the matter the hold is for")])
+    if case.party_id is None:
+        raise ValidationFailed([FieldProblem("case", "has no party: identify the customer first")])
+    list(Party.objects.select_for_update().filter(pk=case.party_id).values_list("pk", flat=True))
+    hold = LegalHold.objects.create(party_id=case.party_id, case=case, reason=reason.strip()[:500], placed_by=actor)
+    audit.record(
+        actor=actor,
+        action="privacy.legal_hold.place",
+        subject_type="case",
+        subject_id=str(case.pk),
+        payload={"party": str(case.party_id)},
+    )
     return hold
 
 

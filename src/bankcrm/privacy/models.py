@@ -100,10 +100,12 @@ class DataRequest(BaseModel):
 
 
 class LegalHold(BaseModel):
-    """A legal hold on a party: retention purges and deletion requests leave its data alone
-    until the hold is released."""
+    """A legal hold on a party, or on one case (then ``case`` is set and ``party`` is the case's
+    party): retention purges and deletion requests leave the party's data alone until the hold is
+    released."""
 
     party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="legal_holds")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="legal_holds")
     reason = models.CharField(_("reason"), max_length=500)
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

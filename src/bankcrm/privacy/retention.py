@@ -63,7 +63,8 @@ def _held(party_ids: list[uuid.UUID]) -> set[uuid.UUID]:
 
 def _expired(party: Party, today: dt.date) -> bool:
     ends = deletion.cip_retention_ends(party)
-    return ends is not None and ends != dt.date.min and ends <= today
+    # An open case keeps the identity it needs, whatever the CIP clock says.
+    return ends is not None and ends != dt.date.min and ends <= today and not deletion.has_open_cases(party)
 
 
 def expired_parties(*, today: dt.date | None = None, chunk: int = 500) -> Iterator[tuple[Party, bool]]:
