@@ -39,18 +39,21 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bankcrm.screening.engine.countries import country_code
 from bankcrm.screening.engine.dates import DobVerdict, PartialDate, compare_dob, parse_iso
 from bankcrm.screening.engine.normalize import (
     LEGAL_CANONICAL,
+    LEGAL_WORDS,
     PARTICLES,
+    STOPWORDS,
     NormalizedName,
     Token,
     normalize_name,
     phonetic_keys,
-    skeleton,
+    skeletons,
 )
 from bankcrm.screening.engine.types import ENTITY_TYPES, Hit, ListEntry, ScreeningInputError, ScreeningQuery
 
@@ -61,6 +64,8 @@ MIN_TOKEN_SIMILARITY = 0.7
 PHONETIC_STRICT = 0.9
 PHONETIC_LOOSE = 0.85
 SKELETON_EQUAL = 0.9
+SKELETON_SHORT = 0.85
+SKELETON_NEAR = 0.8
 INITIAL_SIMILARITY = 0.7
 PARTICLE_WEIGHT = 0.25
 MU = 0.7
@@ -100,32 +105,28 @@ class _Name:
     primary: bool
     tokens: tuple[int, ...]  # vocabulary ids of the core tokens, in order
     weights: tuple[float, ...]
-    strong: int  # core tokens that are not particles
+    strong: tuple[bool, ...]  # per token: not a particle
+    strong_count: int  # distinct non-particle tokens
+    initials: bool  # has a one-letter token
 
 
-@dataclass(slots=True)
-class _Unit:
-    """A query-side alignment unit: one token or adjacent tokens glued (query positions covered)."""
-
-    positions: tuple[int, ...]
-    text: str
-    matches: dict[int, tuple[float, str]]  # vocabulary id -> (similarity, how)
-    pairs: dict[tuple[int, int], tuple[float, str]]  # two vocabulary tokens this unit spells glued
-
-
-@dataclass(slots=True)
-class _Option:
-    sim: float
-    q: tuple[int, ...]
-    l: tuple[int, ...]  # noqa: E741
-    how: str
+# A query-side alignment unit: the query positions it covers, the vocabulary tokens it is similar to
+# (id -> (similarity, how)) and the pairs of vocabulary tokens it spells glued (-1: a legal form or
+# a stopword that aligns with nothing).
+_Unit = tuple[tuple[int, ...], dict[int, tuple[float, str]], dict[tuple[int, int], tuple[float, str]]]
+# An alignment option / choice: (similarity, size, query positions, list positions, how).
+_Choice = tuple[float, int, tuple[int, ...], tuple[int, ...], str]
 
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
     score: float
     name: int
-    explanation: str
+    chosen: tuple[_Choice, ...]
+    quality: float
+    cover_q: float
+    cover_l: float
+    single: bool
 
 
 class ScreeningIndex:
@@ -146,13 +147,16 @@ class ScreeningIndex:
         self._postings: list[list[int]] = []
         self._strict: list[str] = []
         self._loose: list[str] = []
-        self._skeleton: list[str] = []
+        self._skeletons: list[tuple[str, ...]] = []
         self._by_strict: dict[str, list[int]] = {}
         self._by_loose: dict[str, list[int]] = {}
         self._by_skeleton: dict[str, list[int]] = {}
+        self._by_skeleton_deletion: dict[str, list[int]] = {}
         self._by_deletion: dict[str, list[int]] = {}
         self._has_abjad = False
         self._cache: dict[tuple[str, bool], dict[int, tuple[float, str]]] = {}
+        self._glue_cache: dict[str, dict[tuple[int, int], tuple[float, str]]] = {}
+        self._single_token_names: set[int] = set()
 
     # --- building ------------------------------------------------------------------------------------
 
@@ -185,19 +189,30 @@ class ScreeningIndex:
                 if not ids:
                     continue
                 name_id = len(index._names)
-                strong = 0
+                strong = tuple(index._tokens[vid] not in PARTICLES for vid in ids)
                 for vid in dict.fromkeys(ids):
                     if index._tokens[vid] not in PARTICLES:
                         index._postings[vid].append(name_id)
-                        strong += 1
-                index._names.append(_Name(number, text, k == 0, ids, (), strong))
+                strong_count = len({v for v, st in zip(ids, strong, strict=True) if st})
+                initials = any(len(index._tokens[v]) == 1 for v in ids)
+                index._names.append(_Name(number, text, k == 0, ids, (), strong, strong_count, initials))
                 seen.update(ids)
             df.update(seen)
+        index._single_token_names = {i for i, n in enumerate(index._names) if n.strong_count <= 1}
         index._weights = [
             PARTICLE_WEIGHT if index._tokens[v] in PARTICLES else token_weight(df[v]) for v in range(len(index._tokens))
         ]
         index._names = [
-            _Name(n.entry, n.text, n.primary, n.tokens, tuple(index._weights[v] for v in n.tokens), n.strong)
+            _Name(
+                n.entry,
+                n.text,
+                n.primary,
+                n.tokens,
+                tuple(index._weights[v] for v in n.tokens),
+                n.strong,
+                n.strong_count,
+                n.initials,
+            )
             for n in index._names
         ]
         return index
@@ -217,16 +232,20 @@ class ScreeningIndex:
         self._has_abjad = self._has_abjad or token.abjad
         self._postings.append([])
         strict, loose = phonetic_keys(text)
-        skel = skeleton(text)
+        skels = skeletons(text)
         self._strict.append(strict)
         self._loose.append(loose)
-        self._skeleton.append(skel)
+        self._skeletons.append(skels)
         if not text.isdigit():
             self._by_strict.setdefault(strict, []).append(vid)
             if len(text) >= 5:
                 self._by_loose.setdefault(loose, []).append(vid)
-            if len(skel) >= 2:
-                self._by_skeleton.setdefault(skel, []).append(vid)
+            for skel in skels:
+                if skel:
+                    self._by_skeleton.setdefault(skel, []).append(vid)
+                if len(skel) >= 4:
+                    for key in _deletions(skel):
+                        self._by_skeleton_deletion.setdefault(key, []).append(vid)
             if len(text) >= 4:
                 for key in _deletions(text) | {text}:
                     self._by_deletion.setdefault(key, []).append(vid)
@@ -251,7 +270,7 @@ class ScreeningIndex:
             return found
         found = {}
         vid = self._vocab.get(text)
-        if vid is not None and not abjad:
+        if vid is not None:
             found[vid] = (1.0, "exact")
         if not text.isdigit():
             if abjad:
@@ -266,39 +285,60 @@ class ScreeningIndex:
 
     def _similar_latin(self, text: str, found: dict[int, tuple[float, str]]) -> None:
         strict, loose = phonetic_keys(text)
-        candidates: set[int] = set(self._by_strict.get(strict, ()))
+        tokens = self._tokens
+        for vid in self._by_strict.get(strict, ()):
+            if vid not in found:
+                other = tokens[vid]
+                if min(len(text), len(other)) <= 2 and OSA.distance(text, other, score_cutoff=1) > 1:
+                    continue  # two letters sharing a key ("xu", "so") say too little
+                found[vid] = (PHONETIC_STRICT, f"phonetic key {strict}")
         if len(text) >= 5:
-            candidates.update(self._by_loose.get(loose, ()))
-        if len(text) >= 3:
-            for key in _deletions(text) | {text}:
-                candidates.update(self._by_deletion.get(key, ()))
-        for vid in candidates:
-            if vid in found:
-                continue
-            other = self._tokens[vid]
-            length = max(len(text), len(other))
-            allowed = _tolerance(length)
-            sim, how = 0.0, ""
-            if allowed:
-                dist = OSA.distance(text, other, score_cutoff=allowed)
-                if dist <= allowed:
-                    sim, how = 1.0 - dist / length, f"edit distance {dist}"
-            if strict == self._strict[vid] and sim < PHONETIC_STRICT:
-                sim, how = PHONETIC_STRICT, f"phonetic key {strict}"
-            elif len(text) >= 5 and len(other) >= 5 and loose == self._loose[vid] and sim < PHONETIC_LOOSE:
-                sim, how = PHONETIC_LOOSE, f"loose phonetic key {loose}"
-            if sim >= MIN_TOKEN_SIMILARITY:
-                found[vid] = (sim, how)
+            for vid in self._by_loose.get(loose, ()):
+                if vid not in found and len(tokens[vid]) >= 5:
+                    found[vid] = (PHONETIC_LOOSE, f"loose phonetic key {loose}")
+        by_deletion = self._by_deletion
+        candidates: set[int] = set(by_deletion.get(text, ()))
+        if len(text) >= 4:
+            for i in range(len(text)):
+                candidates.update(by_deletion.get(text[:i] + text[i + 1 :], ()))
+        candidates.update(found)
+        if not candidates:
+            return
+        ids = list(candidates)
+        # One C-level pass over the candidates; the length-dependent tolerance is applied below.
+        for _, dist, k in process.extract(
+            text, [tokens[v] for v in ids], scorer=OSA.distance, score_cutoff=3, limit=None
+        ):
+            vid = ids[k]
+            length = max(len(text), len(tokens[vid]))
+            if 0 < dist <= _tolerance(length):
+                sim = 1.0 - dist / length
+                if sim >= MIN_TOKEN_SIMILARITY and sim > found.get(vid, (0.0, ""))[0]:
+                    found[vid] = (sim, f"edit distance {int(dist)}")
 
     def _similar_skeleton(self, text: str, found: dict[int, tuple[float, str]], only_abjad: bool = False) -> None:
-        skel = skeleton(text)
-        if len(skel) < 2:
-            return
-        for vid in self._by_skeleton.get(skel, ()):
-            if only_abjad and not self._abjad[vid]:
+        """Vocabulary tokens sharing a consonant skeleton with ``text`` (one consonant off for 4+)."""
+        tokens = self._tokens
+        for skel in skeletons(text):
+            if not skel:
                 continue
-            if vid not in found:
-                found[vid] = (SKELETON_EQUAL, f"consonant skeleton {skel}")
+            short = len(skel) == 1  # one consonant ("ali"): only short words, and less sure
+            sim = SKELETON_SHORT if len(skel) <= 2 else SKELETON_EQUAL
+            for vid in self._by_skeleton.get(skel, ()):
+                if (only_abjad and not self._abjad[vid]) or (short and len(tokens[vid]) > 4):
+                    continue
+                if sim > found.get(vid, (0.0, ""))[0]:
+                    found[vid] = (sim, f"consonant skeleton {skel}")
+            if len(skel) >= 4:
+                near: set[int] = set(self._by_skeleton_deletion.get(skel, ()))
+                for i in range(len(skel)):
+                    near.update(self._by_skeleton.get(skel[:i] + skel[i + 1 :], ()))
+                    near.update(self._by_skeleton_deletion.get(skel[:i] + skel[i + 1 :], ()))
+                for vid in near:
+                    if vid in found or (only_abjad and not self._abjad[vid]):
+                        continue
+                    if any(OSA.distance(skel, other, score_cutoff=1) <= 1 for other in self._skeletons[vid]):
+                        found[vid] = (SKELETON_NEAR, f"consonant skeleton {skel}, one consonant off")
 
     # --- query ---------------------------------------------------------------------------------------
 
@@ -306,7 +346,8 @@ class ScreeningIndex:
         units: list[_Unit] = []
         for i, tok in enumerate(tokens):
             matches = self._similar(tok.text, tok.abjad)
-            units.append(_Unit((i,), tok.text, matches, self._glued_pairs(tok) if not tok.abjad else {}))
+            pairs = {} if tok.abjad else self._glued_pairs(tok.text)
+            units.append(((i,), matches, pairs))
         # Split variations: two or three adjacent query tokens may spell one list token.
         for size in (2, 3):
             for i in range(len(tokens) - size + 1):
@@ -314,166 +355,249 @@ class ScreeningIndex:
                 if any(t.abjad for t in group):
                     continue
                 joined = "".join(t.text for t in group)
-                matches = {
-                    vid: (sim, f"split in the query ({' + '.join(t.text for t in group)}), {how}")
-                    for vid, (sim, how) in self._similar(joined, False).items()
-                }
-                if matches:
-                    units.append(_Unit(tuple(range(i, i + size)), joined, matches, {}))
+                similar = self._similar(joined, False)
+                if similar:
+                    parts = " + ".join(t.text for t in group)
+                    matches = {
+                        vid: (sim, f"split in the query ({parts}), {how}") for vid, (sim, how) in similar.items()
+                    }
+                    units.append((tuple(range(i, i + size)), matches, {}))
         return units
 
-    def _glued_pairs(self, token: Token) -> dict[tuple[int, int], tuple[float, str]]:
-        """Two list tokens that one query token spells glued together (``vladimirputin``)."""
-        text = token.text
+    def _glued_pairs(self, text: str) -> dict[tuple[int, int], tuple[float, str]]:
+        """Two list tokens that one query token spells glued together (``vladimirputin``). Cached.
+
+        One of the two parts must be a list token, legal form or stopword as written; the other may
+        then be misspelt (``fridrichbuchenberg``).
+        """
+        cached = self._glue_cache.get(text)
+        if cached is not None:
+            return cached
         pairs: dict[tuple[int, int], tuple[float, str]] = {}
-        if len(text) < 5 or text.isdigit() or text in self._vocab:
-            return pairs
-        for cut in range(2, len(text) - 1):
-            left, right = text[:cut], text[cut:]
-            lefts = self._glue_part(left)
-            if not lefts:
-                continue
-            rights = self._glue_part(right)
-            for lv, ls in lefts.items():
-                for rv, rs in rights.items():
-                    sim = min(ls, rs)
-                    if sim > pairs.get((lv, rv), (0.0, ""))[0]:
-                        pairs[(lv, rv)] = (sim, f"glued in the query ({left} + {right})")
+        if len(text) >= 5 and not text.isdigit():
+            for cut in range(2, len(text) - 1):
+                left, right = text[:cut], text[cut:]
+                lefts, rights = self._glue_exact(left), self._glue_exact(right)
+                if not lefts and not rights:
+                    continue
+                if not rights and len(right) >= 5:
+                    rights = {vid: sim for vid, (sim, _) in self._similar(right, False).items()}
+                elif not lefts and len(left) >= 5:
+                    lefts = {vid: sim for vid, (sim, _) in self._similar(left, False).items()}
+                for lv, ls in lefts.items():
+                    for rv, rs in rights.items():
+                        if lv == -1 and rv == -1:
+                            continue
+                        sim = min(ls, rs)
+                        if sim > pairs.get((lv, rv), (0.0, ""))[0]:
+                            pairs[(lv, rv)] = (sim, f"glued in the query ({left} + {right})")
+        if len(self._glue_cache) < _CACHE_LIMIT:
+            self._glue_cache[text] = pairs
         return pairs
 
-    def _glue_part(self, part: str) -> dict[int, float]:
-        if part in LEGAL_CANONICAL:
-            return {-1: 1.0}  # a legal form: aligns with the list's legal form, not with a name token
-        if len(part) < 4:
-            vid = self._vocab.get(part)
-            return {vid: 1.0} if vid is not None else {}
-        return {vid: sim for vid, (sim, _) in self._similar(part, False).items()}
+    def _glue_exact(self, part: str) -> dict[int, float]:
+        found: dict[int, float] = {}
+        if part in LEGAL_CANONICAL or part in STOPWORDS or part in LEGAL_WORDS:
+            found[-1] = 1.0  # a legal form or a stopword: aligns with nothing on the list side
+        vid = self._vocab.get(part)
+        if vid is not None:
+            found[vid] = 1.0
+        return found
 
     def _reach(self, units: list[_Unit]) -> Counter[int]:
-        """For each name reached by the query: how many query units reach it (a glued pair counts twice)."""
+        """Names reached by the query and how strongly: query tokens covered, a glued pair counting twice."""
         counts: Counter[int] = Counter()
-        for unit in units:
+        postings = self._postings
+        for positions, matches, pairs in units:
             hit: set[int] = set()
-            for vid in unit.matches:
-                hit.update(self._postings[vid])
-            for lv, rv in unit.pairs:
-                if lv >= 0 and rv >= 0:
-                    both = set(self._postings[lv]).intersection(self._postings[rv])
-                    hit.update(both)
-                    counts.update(both)
-                elif max(lv, rv) >= 0:
-                    hit.update(self._postings[max(lv, rv)])
-            counts.update(hit)
+            for vid in matches:
+                hit.update(postings[vid])
+            for lv, rv in pairs:
+                left = postings[lv] if lv >= 0 else ()
+                right = postings[rv] if rv >= 0 else ()
+                hit.update(left)
+                hit.update(right)
+                if left and right:
+                    counts.update(set(left).intersection(right))
+            for _ in positions:
+                counts.update(hit)
         return counts
 
     def _candidates(self, units: list[_Unit], query_strong: int, threshold: float) -> list[int]:
-        """Names that can reach ``threshold``: reached by two query units, or by one when it can suffice.
+        """Names that can reach ``threshold``.
 
-        A name aligned on a single non-particle token scores at most ``SINGLE_TOKEN_FACTOR`` plus the
-        qualifier bonuses unless both it and the query have one such token, so with the default
-        threshold single-token names are only candidates for single-token queries.
+        A name aligned on at most one non-particle token while something non-particle is left over on
+        either side scores at most ``SINGLE_TOKEN_FACTOR`` plus the qualifier bonuses, under the default
+        threshold. So a name needs two query tokens reaching it (or one unit spanning two), or - for a
+        one-token query - a single strong token of its own.
         """
-        counts = self._reach(units)
-        single_can_alert = threshold <= SINGLE_TOKEN_FACTOR + DOB_MATCH_BONUS + COUNTRY_BONUS
-        names = self._names
-        chosen: list[tuple[int, int]] = []
-        for name_id, count in counts.items():
-            if count >= 2 or single_can_alert or (query_strong <= 1 and names[name_id].strong <= 1):
-                chosen.append((count, name_id))
+        postings = self._postings
+        seen: set[int] = set()
+        multi: set[int] = set()
+        for positions, matches, pairs in units:
+            hit: set[int] = set()
+            for vid in matches:
+                hit.update(postings[vid])
+            for lv, rv in pairs:
+                left = postings[lv] if lv >= 0 else ()
+                right = postings[rv] if rv >= 0 else ()
+                hit.update(left)
+                hit.update(right)
+                if left and right:
+                    multi.update(set(left).intersection(right))
+            if len(positions) > 1:
+                multi |= hit
+            else:
+                multi |= hit & seen
+            seen |= hit
+        if threshold <= SINGLE_TOKEN_FACTOR + DOB_MATCH_BONUS + COUNTRY_BONUS:
+            chosen = seen
+        elif query_strong <= 1:
+            chosen = multi | (seen & self._single_token_names)
+        else:
+            chosen = multi
         if len(chosen) > MAX_CANDIDATES:
-            chosen.sort(reverse=True)
-            chosen = chosen[:MAX_CANDIDATES]
-        return [name_id for _, name_id in chosen]
+            counts = self._reach(units)
+            return sorted(chosen, key=lambda n: (-counts[n], n))[:MAX_CANDIDATES]
+        return list(chosen)
+
+    @staticmethod
+    def _query_map(units: list[_Unit]) -> dict[int, list[tuple[float, int, int, tuple[int, ...], str]]]:
+        """Vocabulary id -> the query units similar to it: (similarity, size, query mask, positions, how)."""
+        qmap: dict[int, list[tuple[float, int, int, tuple[int, ...], str]]] = {}
+        for positions, matches, _ in units:
+            qmask = 0
+            for i in positions:
+                qmask |= 1 << i
+            size = len(positions) + 1
+            for vid, (sim, how) in matches.items():
+                qmap.setdefault(vid, []).append((sim, size, qmask, positions, how))
+        return qmap
+
+    @staticmethod
+    def _pair_map(units: list[_Unit]) -> dict[int, list[tuple[int, float, int, tuple[int, ...], str]]]:
+        """Vocabulary id -> glued pairs it starts: (other id or -1, similarity, query mask, positions, how).
+
+        A pair with a legal form or stopword (-1) on one side is filed under its name token.
+        """
+        pmap: dict[int, list[tuple[int, float, int, tuple[int, ...], str]]] = {}
+        for positions, _, pairs in units:
+            qmask = 0
+            for i in positions:
+                qmask |= 1 << i
+            for (lv, rv), (sim, how) in pairs.items():
+                if lv == -1:
+                    lv, rv = rv, -1
+                pmap.setdefault(lv, []).append(
+                    (rv, sim, qmask, positions, how + (", legal form or stopword glued" if rv == -1 else ""))
+                )
+        return pmap
 
     def _score_name(
-        self, tokens: tuple[Token, ...], units: list[_Unit], name: _Name, q_weights: list[float]
-    ) -> tuple[float, str]:
-        options: list[_Option] = []
-        vocab_pos: dict[int, list[int]] = {}
-        for j, vid in enumerate(name.tokens):
-            vocab_pos.setdefault(vid, []).append(j)
-        for unit in units:
-            for vid, (sim, how) in unit.matches.items():
-                for j in vocab_pos.get(vid, ()):
-                    options.append(_Option(sim, unit.positions, (j,), how))
-            for (lv, rv), (sim, how) in unit.pairs.items():
-                if lv == -1 or rv == -1:
-                    other = rv if lv == -1 else lv
-                    for j in vocab_pos.get(other, ()):
-                        options.append(_Option(sim, unit.positions, (j,), how + ", legal form glued"))
+        self,
+        tokens: tuple[Token, ...],
+        qmap: dict[int, list[tuple[float, int, int, tuple[int, ...], str]]],
+        pmap: dict[int, list[tuple[int, float, int, tuple[int, ...], str]]],
+        name: _Name,
+        q_weights: list[float],
+        q_strong: list[bool],
+        q_initials: bool,
+        floor: float,
+    ) -> _Scored | None:
+        # Options: (similarity, size, query mask, list mask, query positions, list positions, how).
+        options: list[tuple[float, int, int, int, tuple[int, ...], tuple[int, ...], str]] = []
+        name_tokens = name.tokens
+        for j, vid in enumerate(name_tokens):
+            found = qmap.get(vid)
+            if found is not None:
+                for sim, size, qmask, positions, how in found:
+                    options.append((sim, size, qmask, 1 << j, positions, (j,), how))
+        if pmap:
+            for j, vid in enumerate(name_tokens):
+                found_pairs = pmap.get(vid)
+                if found_pairs is None:
                     continue
-                for j in vocab_pos.get(lv, ()):
-                    for k in vocab_pos.get(rv, ()):
-                        if j != k:
-                            options.append(_Option(sim, unit.positions, (j, k), how))
-        options.sort(key=lambda o: (o.sim, len(o.q) + len(o.l)), reverse=True)
-        used_q: set[int] = set()
-        used_l: set[int] = set()
-        chosen: list[_Option] = []
-        for opt in options:
-            if used_q.isdisjoint(opt.q) and used_l.isdisjoint(opt.l):
-                chosen.append(opt)
-                used_q.update(opt.q)
-                used_l.update(opt.l)
-        # Initials: a one-letter token on one side for a word starting with it on the other.
-        for i, tok in enumerate(tokens):
-            if i in used_q:
-                continue
-            for j, vid in enumerate(name.tokens):
-                if j in used_l:
+                for rv, sim, qmask, positions, how in found_pairs:
+                    if rv == -1:
+                        options.append((sim, 2, qmask, 1 << j, positions, (j,), how))
+                        continue
+                    for k, vid2 in enumerate(name_tokens):
+                        if vid2 == rv and k != j:
+                            options.append((sim, 3, qmask, (1 << j) | (1 << k), positions, (j, k), how))
+        if not options and not (q_initials or name.initials):
+            return None
+        options.sort(reverse=True)
+        used_q = 0
+        used_l = 0
+        chosen: list[_Choice] = []
+        for sim, size, qmask, lmask, qpos, lpos, how in options:
+            if not (qmask & used_q) and not (lmask & used_l):
+                chosen.append((sim, size, qpos, lpos, how))
+                used_q |= qmask
+                used_l |= lmask
+        if q_initials or name.initials:
+            # A one-letter token on one side for a word starting with that letter on the other.
+            for i, tok in enumerate(tokens):
+                if used_q >> i & 1:
                     continue
-                other = self._tokens[vid]
-                if (len(tok.text) == 1 and other[0] == tok.text and len(other) > 1) or (
-                    len(other) == 1 and tok.text[0] == other and len(tok.text) > 1
-                ):
-                    chosen.append(_Option(INITIAL_SIMILARITY, (i,), (j,), "initial"))
-                    used_q.add(i)
-                    used_l.add(j)
-                    break
+                for j, vid in enumerate(name_tokens):
+                    if used_l >> j & 1:
+                        continue
+                    other = self._tokens[vid]
+                    if (len(tok.text) == 1 and len(other) > 1 and other[0] == tok.text) or (
+                        len(other) == 1 and len(tok.text) > 1 and tok.text[0] == other
+                    ):
+                        chosen.append((INITIAL_SIMILARITY, 2, (i,), (j,), "initial"))
+                        used_q |= 1 << i
+                        used_l |= 1 << j
+                        break
         if not chosen:
-            return 0.0, ""
+            return None
         weights = name.weights
+        strong = name.strong
         matched_w = 0.0
         weighted_sim = 0.0
-        strong = 0
-        for opt in chosen:
-            w = sum(weights[j] for j in opt.l)
-            matched_w += w
-            weighted_sim += w * opt.sim
-            strong += sum(1 for j in opt.l if self._tokens[name.tokens[j]] not in PARTICLES)
-        unmatched_q = sum(q_weights[i] for i in range(len(tokens)) if i not in used_q)
-        unmatched_l = sum(weights[j] for j in range(len(weights)) if j not in used_l)
+        strong_matched = 0
+        for sim, _, _, lpos, _ in chosen:
+            for j in lpos:
+                matched_w += weights[j]
+                weighted_sim += weights[j] * sim
+                strong_matched += strong[j]
         if matched_w <= 0.0:
-            return 0.0, ""
+            return None
+        unmatched_q = 0.0
+        leftover_strong = False
+        for i in range(len(tokens)):
+            if not used_q >> i & 1:
+                unmatched_q += q_weights[i]
+                leftover_strong = leftover_strong or q_strong[i]
+        unmatched_l = 0.0
+        for j in range(len(name_tokens)):
+            if not used_l >> j & 1:
+                unmatched_l += weights[j]
+                leftover_strong = leftover_strong or strong[j]
         quality = weighted_sim / matched_w
         cover_q = matched_w / (matched_w + unmatched_q)
         cover_l = matched_w / (matched_w + unmatched_l)
-        hi, lo = max(cover_q, cover_l), min(cover_q, cover_l)
+        hi, lo = (cover_q, cover_l) if cover_q >= cover_l else (cover_l, cover_q)
         score = quality * hi * (MU + (1.0 - MU) * lo)
-        query_strong = sum(1 for t in tokens if t.text not in PARTICLES)
-        single = strong <= 1 and max(query_strong, name.strong) >= 2
+        single = strong_matched <= 1 and leftover_strong
         if single:
             score *= SINGLE_TOKEN_FACTOR
-        return score, self._explain_name(tokens, name, chosen, used_q, used_l, quality, cover_q, cover_l, single)
+        if score < floor:
+            return None
+        return _Scored(score, -1, tuple(chosen), quality, cover_q, cover_l, single)
 
-    def _explain_name(
-        self,
-        tokens: tuple[Token, ...],
-        name: _Name,
-        chosen: list[_Option],
-        used_q: set[int],
-        used_l: set[int],
-        quality: float,
-        cover_q: float,
-        cover_l: float,
-        single: bool,
-    ) -> str:
+    def _explain_name(self, tokens: tuple[Token, ...], name: _Name, scored: _Scored) -> str:
         parts = []
-        for opt in sorted(chosen, key=lambda o: o.l):
-            q = " ".join(tokens[i].text for i in opt.q)
-            lst = " + ".join(self._tokens[name.tokens[j]] for j in opt.l)
-            how = "exact" if opt.how == "exact" else f"{opt.how}, {opt.sim:.2f}"
-            parts.append(f"'{q}' ~ '{lst}' ({how})")
+        used_q: set[int] = set()
+        used_l: set[int] = set()
+        for sim, _, qpos, lpos, how in sorted(scored.chosen, key=lambda c: c[3]):
+            used_q.update(qpos)
+            used_l.update(lpos)
+            q = " ".join(tokens[i].text for i in qpos)
+            lst = " + ".join(self._tokens[name.tokens[j]] for j in lpos)
+            parts.append(f"'{q}' ~ '{lst}' ({'exact' if how == 'exact' else f'{how}, {sim:.2f}'})")
         text = "; ".join(parts)
         missing_l = [self._tokens[v] for j, v in enumerate(name.tokens) if j not in used_l]
         missing_q = [t.text for i, t in enumerate(tokens) if i not in used_q]
@@ -481,8 +605,11 @@ class ScreeningIndex:
             text += f"; listed but not in the query: {', '.join(missing_l)}"
         if missing_q:
             text += f"; in the query but not listed: {', '.join(missing_q)}"
-        text += f"; token similarity {quality:.2f}, query covered {cover_q:.2f}, list name covered {cover_l:.2f}"
-        if single:
+        text += (
+            f"; token similarity {scored.quality:.2f}, query covered {scored.cover_q:.2f}, "
+            f"list name covered {scored.cover_l:.2f}"
+        )
+        if scored.single:
             text += f"; only one name token aligned (x{SINGLE_TOKEN_FACTOR})"
         return text
 
@@ -500,33 +627,8 @@ class ScreeningIndex:
 
         Raises:
             ScreeningInputError: an empty name, a malformed date of birth, an unknown country or entity
-                type (the message names the field).
+                type, a threshold outside [0, 1] (the message names the field).
         """
-        return [hit for hit, _ in self._screen(query, threshold=threshold, limit=limit)]
-
-    def candidates(self, query: ScreeningQuery, *, limit: int = 50) -> list[tuple[ListEntry, str]]:
-        """Entries and names the retrieval step puts forward for scoring, most query tokens first.
-
-        For benchmarks that score the same candidates with other algorithms; ``limit`` caps the names.
-        """
-        counts = self._reach(self._units(self._query_tokens(query)))
-        out = []
-        for name_id, _ in counts.most_common(limit):
-            name = self._names[name_id]
-            out.append((self._entries[name.entry], name.text))
-        return out
-
-    def _query_tokens(self, query: ScreeningQuery) -> tuple[Token, ...]:
-        if not isinstance(query.name, str) or not query.name.strip():
-            raise ScreeningInputError("name: must not be empty")
-        person = None if query.entity_type is None else query.entity_type == "person"
-        norm: NormalizedName = normalize_name(query.name, person=person)
-        tokens = norm.core
-        if not tokens:
-            raise ScreeningInputError(f"name: {query.name!r} has no letters or digits")
-        return tokens
-
-    def _screen(self, query: ScreeningQuery, *, threshold: float, limit: int) -> list[tuple[Hit, float]]:
         if not 0.0 <= threshold <= 1.0:
             raise ScreeningInputError(f"threshold: {threshold} is not in [0, 1]")
         if query.entity_type is not None and query.entity_type not in ENTITY_TYPES:
@@ -539,50 +641,76 @@ class ScreeningIndex:
                 raise ScreeningInputError(f"country: {query.country!r} is not an ISO 3166-1 alpha-2 code or country")
         tokens = self._query_tokens(query)
         units = self._units(tokens)
-        q_weights = []
+        pmap = self._pair_map(units)
+        q_weights: list[float] = []
+        q_strong: list[bool] = []
         for tok in tokens:
             if tok.text in PARTICLES:
                 q_weights.append(PARTICLE_WEIGHT)
+                q_strong.append(False)
             else:
                 vid = self._vocab.get(tok.text)
                 q_weights.append(self._weights[vid] if vid is not None else 1.0)
-        query_strong = sum(1 for t in tokens if t.text not in PARTICLES)
+                q_strong.append(True)
+        q_initials = any(len(t.text) == 1 for t in tokens)
+        qmap = self._query_map(units)
         best: dict[int, _Scored] = {}
-        for name_id in self._candidates(units, query_strong, threshold):
+        floor = max(1e-9, threshold - DOB_MATCH_BONUS - COUNTRY_BONUS)
+        for name_id in self._candidates(units, sum(q_strong), threshold):
             name = self._names[name_id]
-            score, explanation = self._score_name(tokens, units, name, q_weights)
-            if score <= 0.0:
+            scored = self._score_name(tokens, qmap, pmap, name, q_weights, q_strong, q_initials, floor)
+            if scored is None:
                 continue
             current = best.get(name.entry)
-            if current is None or score > current.score:
-                best[name.entry] = _Scored(score, name_id, explanation)
-        hits: list[tuple[Hit, float]] = []
+            if current is None or scored.score > current.score:
+                best[name.entry] = _Scored(
+                    scored.score, name_id, scored.chosen, scored.quality, scored.cover_q, scored.cover_l, scored.single
+                )
+        hits: list[Hit] = []
         for entry_no, scored in best.items():
-            if scored.score + DOB_MATCH_BONUS + COUNTRY_BONUS < threshold:
-                continue
             entry = self._entries[entry_no]
             final, notes = self._qualify(scored.score, entry, self._dobs[entry_no], dob, country, query.entity_type)
-            if final < threshold:
+            if final < threshold or final <= 0.0:
                 continue
             name = self._names[scored.name]
             which = "primary name" if name.primary else "alias"
             explanation = (
-                f"{which} '{name.text}': {scored.explanation}; name score {scored.score:.2f}"
+                f"{which} '{name.text}': {self._explain_name(tokens, name, scored)}; name score {scored.score:.2f}"
                 + "".join(f"; {n}" for n in notes)
                 + f"; score {final:.2f}"
             )
-            hit = Hit(
-                entry_id=entry.entry_id,
-                list_code=entry.list_code,
-                name=entry.name,
-                matched_name=name.text,
-                score=round(final, 4),
-                programs=entry.programs,
-                explanation=explanation,
+            hits.append(
+                Hit(
+                    entry_id=entry.entry_id,
+                    list_code=entry.list_code,
+                    name=entry.name,
+                    matched_name=name.text,
+                    score=round(final, 4),
+                    programs=entry.programs,
+                    explanation=explanation,
+                )
             )
-            hits.append((hit, scored.score))
-        hits.sort(key=lambda h: (-h[0].score, h[0].list_code, h[0].entry_id))
+        hits.sort(key=lambda h: (-h.score, h.list_code, h.entry_id))
         return hits[:limit]
+
+    def candidates(self, query: ScreeningQuery, *, limit: int = 50) -> list[tuple[ListEntry, str]]:
+        """Entries and names the retrieval step reaches, most query tokens first (before any scoring).
+
+        For benchmarks that score the same candidates with other algorithms; ``limit`` caps the names.
+        """
+        counts = self._reach(self._units(self._query_tokens(query)))
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [(self._entries[self._names[n].entry], self._names[n].text) for n, _ in ranked]
+
+    def _query_tokens(self, query: ScreeningQuery) -> tuple[Token, ...]:
+        if not isinstance(query.name, str) or not query.name.strip():
+            raise ScreeningInputError("name: must not be empty")
+        person = None if query.entity_type is None else query.entity_type == "person"
+        norm: NormalizedName = normalize_name(query.name, person=person, known=self._vocab.__contains__)
+        tokens = norm.core
+        if not tokens:
+            raise ScreeningInputError(f"name: {query.name!r} has no letters or digits")
+        return tokens
 
     @staticmethod
     def _qualify(

@@ -6,7 +6,8 @@ A name becomes a list of :class:`Token` in five steps:
    legal form such as ``"CECOEX, S.A."``).
 2. Script: Arabic and Persian letters go through our own consonant table (:data:`_ARABIC`; the article
    ``ال`` becomes a separate ``al``), every other script through anyascii (Cyrillic, Greek, Hebrew,
-   Devanagari, ...); Han and Hangul syllables are spaced so ``习近平`` gives ``xi jin ping``.
+   Devanagari, Han, Hangul, ...), one word staying one word (``习近平`` gives ``xijinping``, which
+   the index reads as the glued ``xi`` + ``jinping``).
    Tokens written in an abjad (Arabic, Hebrew) carry ``abjad=True``: those scripts omit short vowels,
    so they are compared by consonant skeleton only (:func:`skeleton`).
 3. Case and punctuation: casefold; apostrophes vanish (``O'Brien`` -> ``obrien``); dotted
@@ -26,9 +27,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 CORE = "core"
 LEGAL = "legal"
@@ -58,12 +61,6 @@ def _is_hebrew(ch: str) -> bool:
     return 0x0590 <= ord(ch) <= 0x05FF
 
 
-def _is_syllabic(ch: str) -> bool:
-    """Han ideographs and Hangul syllables: one character is one syllable of a name."""
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF
-
-
 def _arabic_word(word: str) -> str:
     word = "".join(_ARABIC_DIGITS.get(c, c) for c in word)
     # The article is written joined to its noun; split it so "الأسد" lines up with "al Assad".
@@ -79,10 +76,7 @@ def _romanize(word: str) -> tuple[str, bool]:
         return word, False
     if any(_is_arabic(c) for c in word):
         return _arabic_word(word), True
-    abjad = any(_is_hebrew(c) for c in word)
-    if any(_is_syllabic(c) for c in word):
-        return "".join(f" {anyascii(c)} " if _is_syllabic(c) else anyascii(c) for c in word), abjad
-    return anyascii(word), abjad
+    return anyascii(word), any(_is_hebrew(c) for c in word)
 
 
 # --- step 3: case and punctuation -------------------------------------------------------------------------
@@ -90,6 +84,7 @@ def _romanize(word: str) -> tuple[str, bool]:
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4]")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}(?![a-z])|\b(?:[a-z]\.)+[a-z]\b")
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_SHORT_CODE = re.compile(r"^[a-z0-9]{1,3}(?:-[a-z0-9]{1,3})+$")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g", "8": "b"})
 
 # --- steps 4 and 5: honorifics, legal forms, particles ---------------------------------------------------
@@ -174,20 +169,36 @@ _LEGAL_PHRASES: tuple[tuple[str, str], ...] = (
     ("fzc", "fzc"), ("fzllc", "llc"), ("fz llc", "llc"), ("dmcc", "dmcc"), ("pte", "pte"), ("pty", "pty"),
     ("kft", "kft"), ("zrt", "zrt"), ("doo", "doo"), ("d o o", "doo"), ("ead", "ead"), ("eood", "eood"),
     ("cia", "co"), ("cie", "co"), ("sae", "sae"), ("wll", "wll"), ("w l l", "wll"), ("jsco", "jsc"),
+    ("eirl", "eirl"), ("e i r l", "eirl"), ("saic", "saic"),
 )  # fmt: skip
 # Two-letter (and a few three-letter) forms that are also parts of names: only at the end of a
 # non-person name.
 _WEAK_LEGAL = {
     "sa": "sa", "ag": "ag", "as": "as", "ab": "ab", "oy": "oy", "co": "co", "kg": "kg", "bv": "bv", "nv": "nv",
-    "se": "se", "lp": "lp", "ae": "ae", "ao": "jsc", "ou": "ou", "sl": "sl", "spol": "spol", "sro": "sro",
+    "se": "se", "lp": "lp", "ae": "ae", "ao": "jsc", "ou": "ou", "sl": "sl", "spol": "spol", "sro": "sro", "sac": "sac",
 }  # fmt: skip
 _LEGAL_BY_LEN: dict[int, dict[tuple[str, ...], str]] = {}
 for _phrase, _canon in _LEGAL_PHRASES:
-    _words = tuple(_phrase.split())
-    _LEGAL_BY_LEN.setdefault(len(_words), {})[_words] = _canon
+    _ws = tuple(_phrase.split())
+    _LEGAL_BY_LEN.setdefault(len(_ws), {})[_ws] = _canon
 _LEGAL_LENGTHS = sorted(_LEGAL_BY_LEN, reverse=True)
 #: Canonical legal forms, also recognised when glued to a name (``JSCARGUMENT``).
 LEGAL_CANONICAL = frozenset(_canon for _, _canon in _LEGAL_PHRASES) | frozenset(_WEAK_LEGAL.values())
+#: Every word of a legal-form phrase (``limited``, ``liability``, ``company``, ``sdn``, ...).
+LEGAL_WORDS = frozenset(w for phrase, _ in _LEGAL_PHRASES for w in phrase.split())
+# Long legal words are split off a glued name on their own (``TRADINGCORPORATION``); the others only when
+# what is left is a known list token (``ARGONOOO``), since "stock" also starts "Stockholm".
+_GLUE_SAFE = ("aktiengesellschaft", "incorporated", "corporation", "liability", "company", "limited")
+_GLUE_KNOWN_BY_LEN = tuple(
+    (size, frozenset(w for w in LEGAL_WORDS | LEGAL_CANONICAL if len(w) == size))
+    for size in sorted({len(w) for w in LEGAL_WORDS | LEGAL_CANONICAL if len(w) >= 3}, reverse=True)
+)
+# One-edit neighbourhood of the legal words of 4+ letters, to read a mistyped legal form ("COMAPNY") as one.
+_LEGAL_FUZZY: dict[str, set[str]] = {}
+for _w in LEGAL_WORDS | LEGAL_CANONICAL:
+    if len(_w) >= 4:
+        for _k in {_w} | {_w[:_i] + _w[_i + 1 :] for _i in range(len(_w))}:
+            _LEGAL_FUZZY.setdefault(_k, set()).add(_w)
 
 #: Name particles: kept, but they weigh little (they say little about who is meant).
 PARTICLES = frozenset(
@@ -279,6 +290,8 @@ def _words(text: str) -> list[tuple[str, bool, str]]:
         latin, abjad = _romanize(raw)
         latin = _APOSTROPHES.sub("", latin.casefold())
         latin = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), latin)
+        if _SHORT_CODE.match(latin) and not any(p in PARTICLES for p in latin.split("-")):
+            latin = latin.replace("-", "")  # registration marks and codes: EP-ITM is one token
         for piece in _SPLIT.split(latin):
             if not piece:
                 continue
@@ -306,13 +319,88 @@ def _is_legal_tail(text: str) -> bool:
     return True
 
 
-def normalize_name(name: str, *, person: bool | None = None) -> NormalizedName:
+def _legal_fix(word: str, edge: bool) -> str | None:
+    """The legal word ``word`` is a one-edit misspelling of (6+ letters anywhere, 4-5 at a name's edge)."""
+    if len(word) < 4 or (len(word) < 6 and not edge) or word.isdigit():
+        return None
+    found: set[str] = set()
+    for key in {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}:
+        found.update(_LEGAL_FUZZY.get(key, ()))
+    for cand in sorted(found):
+        if abs(len(cand) - len(word)) <= 1 and OSA.distance(word, cand, score_cutoff=1) <= 1:
+            return cand
+    return None
+
+
+def _split_glued_legal(word: str, known: Callable[[str], bool] | None) -> list[str]:
+    """``tradingcorporation`` -> ``[trading, corporation]``; ``argonooo`` -> ``[argon, ooo]`` if ``argon`` is known."""
+    if word in LEGAL_WORDS or len(word) < 6 or not word.isalpha() or (known is not None and known(word)):
+        return [word]
+    for legal in _GLUE_SAFE:
+        if word.endswith(legal) and len(word) - len(legal) >= 3:
+            return [*_split_glued_legal(word[: -len(legal)], known), legal]
+        if word.startswith(legal) and len(word) - len(legal) >= 3:
+            return [legal, *_split_glued_legal(word[len(legal) :], known)]
+    if known is not None:
+        for size, legal_words in _GLUE_KNOWN_BY_LEN:
+            if len(word) - size < 3:
+                continue
+            head, tail = word[:size], word[-size:]
+            if tail in legal_words:
+                rest = word[:-size]
+                if known(rest) or rest in LEGAL_WORDS:
+                    return [rest, tail]
+            if head in legal_words:
+                rest = word[size:]
+                if known(rest) or rest in LEGAL_WORDS:
+                    return [head, rest]
+    return [word]
+
+
+def _repair_legal(
+    words: list[tuple[str, bool, str]], known: Callable[[str], bool] | None
+) -> list[tuple[str, bool, str]]:
+    """Legal forms written badly: split (``COM PANY``), glued (``LIABILITYCOMPANY``), mistyped (``COMAPNY``)."""
+    merged: list[tuple[str, bool, str]] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            joined = words[i][0] + words[i + 1][0]
+            if len(joined) >= 5 and joined in LEGAL_WORDS and words[i][0] not in LEGAL_WORDS:
+                merged.append((joined, False, f"{words[i][2]} {words[i + 1][2]}"))
+                i += 2
+                continue
+        merged.append(words[i])
+        i += 1
+    out: list[tuple[str, bool, str]] = []
+    for n, (word, abjad, raw) in enumerate(merged):
+        if abjad or word in LEGAL_WORDS or word in STOPWORDS:
+            out.append((word, abjad, raw))
+            continue
+        pieces = _split_glued_legal(word, known)
+        if len(pieces) > 1:
+            out.extend((p, False, raw) for p in pieces)
+            continue
+        if known is None or not known(word):
+            fixed = _legal_fix(word, n == 0 or n == len(merged) - 1)
+            if fixed is not None:
+                out.append((fixed, False, raw))
+                continue
+        out.append((word, abjad, raw))
+    return out
+
+
+def normalize_name(
+    name: str, *, person: bool | None = None, known: Callable[[str], bool] | None = None
+) -> NormalizedName:
     """Normalize a name for matching (see the module docstring for the steps).
 
     Args:
         name: the name as written, any script, ``"LAST, First"`` or ``"First Last"``.
-        person: ``True`` for a person's name (two-letter legal forms are then left alone),
-            ``False`` for an organization's, ``None`` when unknown.
+        person: ``True`` for a person's name (legal forms are then not repaired and two-letter ones are
+            left alone), ``False`` for an organization's, ``None`` when unknown.
+        known: tells whether a word is a token of the list being screened; with it, short legal forms
+            glued to a known name are split off and known words are never read as misspelled legal forms.
 
     Returns:
         The tokens; an empty tuple when the name has no letters or digits.
@@ -326,6 +414,8 @@ def normalize_name(name: str, *, person: bool | None = None) -> NormalizedName:
     else:
         text = text.replace(",", " ")
     words = _words(text)
+    if person is not True:
+        words = _repair_legal(words, known)
     dropped: list[str] = []
     kept = [w for w in words if w[0] not in HONORIFICS and w[0] not in STOPWORDS]
     if kept and len(kept) < len(words):
@@ -414,39 +504,45 @@ _SKEL_MULTI = {
     "sch": "S", "sh": "S", "ch": "S", "kh": "h", "th": "t", "dh": "d", "gh": "G", "ph": "f", "zh": "J", "dj": "J",
     "ck": "k", "ou": "u",
 }  # fmt: skip
-_SKEL_ONE = str.maketrans({"q": "k", "c": "k", "x": "k", "j": "J", "g": "J", "p": "b", "v": "w", "z": "z"})
+_SKEL_ONE = str.maketrans({"q": "k", "c": "k", "x": "K", "j": "J", "p": "b"})
+# Letters an abjad writes in more than one way: Latin v is Arabic f (or Persian w, left out like a
+# vowel), Latin g is Arabic j or gh. The first letter keeps w/v/y: there they are consonants.
+_SKEL_CHOICES = {"v": ("f", ""), "g": ("J", "G"), "K": ("ks",)}
 _SKEL_DROP = frozenset("aeiouyw'")
+_MAX_SKELETONS = 4
 
 
-def skeleton(token: str) -> str:
-    """Consonant skeleton of a lowercase ASCII token, for names written in an abjad.
+def skeletons(token: str) -> tuple[str, ...]:
+    """Consonant skeletons of a lowercase ASCII token, for names written in an abjad (first one = main).
 
     Arabic and Hebrew script leave out short vowels and write long ones as consonant letters, so
     ``محمد`` (``mhmd``) and ``Mohammed`` meet only as skeletons: digraphs merged (``kh`` -> ``h``,
-    ``sh``/``ch`` -> one sibilant), ``c``/``k``/``q``, ``g``/``j`` and ``p``/``b`` merged, vowels and
-    ``w``/``v``/``y`` dropped, doubled letters collapsed: ``mohammed`` -> ``mhmd``,
-    ``hussein``/``husayn``/``khuseyn`` -> ``hsn``.
+    ``sh``/``ch`` -> one sibilant), ``c``/``k``/``q`` and ``p``/``b`` merged, vowels and ``w``/``y``
+    dropped except as the first letter, doubled letters collapsed: ``mohammed`` -> ``mhmd``,
+    ``hussein``/``husayn``/``khuseyn`` -> ``hsn``. Ambiguous letters give more than one skeleton
+    (``sazgar`` -> ``szJr``, ``szGr``).
     """
     s = _SKEL_MULTI_RE.sub(lambda m: _SKEL_MULTI[m.group(0)], token).translate(_SKEL_ONE)
+    forms = [""]
+    for i, ch in enumerate(s):
+        if i == 0 and ch in "wvy":
+            choices: tuple[str, ...] = ("w" if ch == "v" else ch,)
+        elif ch in _SKEL_DROP:
+            continue
+        else:
+            choices = _SKEL_CHOICES.get(ch, (ch,))
+        if len(choices) == 1 or len(forms) * len(choices) > _MAX_SKELETONS:
+            forms = [f + choices[0] for f in forms]
+        else:
+            forms = [f + c for f in forms for c in choices]
     out: list[str] = []
-    for ch in s:
-        if ch in _SKEL_DROP:
-            continue
-        if out and out[-1] == ch:
-            continue
-        out.append(ch)
-    return "".join(out)
+    for form in forms:
+        collapsed = "".join(c for k, c in enumerate(form) if k == 0 or form[k - 1] != c)
+        if collapsed not in out:
+            out.append(collapsed)
+    return tuple(out)
 
 
-def glued_legal_split(token: str) -> tuple[str, str] | None:
-    """Split a legal form glued to a name at its start or end (``jscargument`` -> ``("jsc", "argument")``).
-
-    Returns (legal, rest) or ``None``; the rest must keep at least 4 letters.
-    """
-    for canon in LEGAL_CANONICAL:
-        if len(canon) >= 3 and len(token) - len(canon) >= 4:
-            if token.startswith(canon):
-                return canon, token[len(canon) :]
-            if token.endswith(canon):
-                return canon, token[: -len(canon)]
-    return None
+def skeleton(token: str) -> str:
+    """The main consonant skeleton of a token (see :func:`skeletons`)."""
+    return skeletons(token)[0]
