@@ -428,13 +428,22 @@ class ScreeningIndex:
 
         A name aligned on at most one non-particle token while something non-particle is left over on
         either side scores at most ``SINGLE_TOKEN_FACTOR`` plus the qualifier bonuses, under the default
-        threshold. So a name needs two query tokens reaching it (or one unit spanning two), or - for a
-        one-token query - a single strong token of its own.
+        threshold. So a name needs two query units reaching it, or a single strong token of its own
+        reached by a one-token query or by a unit spanning the query (``delr uba`` for ``DELRUBA``).
         """
         postings = self._postings
         seen: set[int] = set()
         multi: set[int] = set()
+        spanning: set[int] = set()  # names reached by one unit covering two or more query tokens
+        same: set[object] = set()
         for positions, matches, pairs in units:
+            if len(positions) == 1:
+                # A repeated query token ("Muhammad ... Muhammad", or two spellings of it) reaches the
+                # same names again: once is enough.
+                key = frozenset(matches) if len(matches) > 8 else (id(matches), id(pairs))
+                if key in same:
+                    continue
+                same.add(key)
             hit: set[int] = set()
             for vid in matches:
                 hit.update(postings[vid])
@@ -446,16 +455,15 @@ class ScreeningIndex:
                 if left and right:
                     multi.update(set(left).intersection(right))
             if len(positions) > 1:
-                multi |= hit
-            else:
-                multi |= hit & seen
+                spanning |= hit
+            multi |= hit & seen
             seen |= hit
         if threshold <= SINGLE_TOKEN_FACTOR + DOB_MATCH_BONUS + COUNTRY_BONUS:
             chosen = seen
         elif query_strong <= 1:
             chosen = multi | (seen & self._single_token_names)
         else:
-            chosen = multi
+            chosen = multi | (spanning & self._single_token_names)
         if len(chosen) > MAX_CANDIDATES:
             counts = self._reach(units)
             return sorted(chosen, key=lambda n: (-counts[n], n))[:MAX_CANDIDATES]
