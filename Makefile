@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= localhost
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck check prerequisites browser-prerequisites serve bench clean constraints
+.PHONY: demo test lint typecheck check prerequisites browser-prerequisites serve bench bench-peers clean constraints
 
 prerequisites:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"' \
@@ -56,6 +56,20 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/berka_import.py
 	$(BIN)/python benchmarks/bulk_load.py
 	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/screening.py
+
+# Screening peers (nomenklatura logic-v2 and ofac) live in their own pinned environment, never in the
+# product's: nomenklatura pins duckdb < 2 and needs pyicu, which compiles against libicu-dev.
+PEERS_VENV := benchmarks/.venv-peers
+bench-peers: $(PEERS_VENV)/.installed
+
+$(PEERS_VENV)/.installed: benchmarks/peers-requirements.txt | prerequisites
+	@pkg-config --exists icu-i18n 2>/dev/null \
+		|| { echo "error: pyicu needs libicu-dev and pkg-config: apt-get install libicu-dev pkg-config"; exit 1; }
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS_VENV)/bin/python -m pip install --quiet -r benchmarks/peers-requirements.txt
+	@touch $@
 
 # Re-pin after changing dependencies in pyproject.toml.
 constraints: $(STAMP)

@@ -19,6 +19,7 @@ The transliteration tables here are the benchmark's own and deliberately indepen
     .venv/bin/python benchmarks/screening_variations.py [--seed 20240107] [--per-kind 300]
 """
 
+# ruff: noqa: RUF001  (Arabic and Cyrillic letters in the transliteration tables are meant)
 from __future__ import annotations
 
 import argparse

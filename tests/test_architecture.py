@@ -28,6 +28,13 @@ ENGINES = [
     "bankcrm.cases.engine.signals",
     "bankcrm.cases.engine.classifier",
     "bankcrm.cases.engine.cfpb_data",
+    "bankcrm.screening.engine",
+    "bankcrm.screening.engine.types",
+    "bankcrm.screening.engine.normalize",
+    "bankcrm.screening.engine.index",
+    "bankcrm.screening.engine.dates",
+    "bankcrm.screening.engine.countries",
+    "bankcrm.screening.engine.ofac",
 ]
 
 

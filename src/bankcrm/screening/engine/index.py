@@ -678,6 +678,7 @@ class ScreeningIndex:
         for entry_no, scored in best.items():
             entry = self._entries[entry_no]
             final, notes = self._qualify(scored.score, entry, self._dobs[entry_no], dob, country, query.entity_type)
+            final = round(final, 4)  # the score as reported is the one compared (0.95 - 0.15 is 0.8)
             if final < threshold or final <= 0.0:
                 continue
             name = self._names[scored.name]
@@ -693,7 +694,7 @@ class ScreeningIndex:
                     list_code=entry.list_code,
                     name=entry.name,
                     matched_name=name.text,
-                    score=round(final, 4),
+                    score=final,
                     programs=entry.programs,
                     explanation=explanation,
                 )
