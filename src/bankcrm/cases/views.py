@@ -154,9 +154,16 @@ def _detail_context(request: HttpRequest, case_id: uuid.UUID, **extra: Any) -> d
         and approval.requested_by_id != user.pk
     )
     suggestion = detail.case.suggested_classification or {}
+    aml: dict[str, Any] = {}
+    if detail.case.kind == CaseKind.AML_INVESTIGATION:
+        from bankcrm.monitoring.selectors import case_aml_context
+
+        aml = case_aml_context(user, detail.case)  # type: ignore[arg-type]
     return (
         _context(request)
         | {
+            "aml": aml,
+            "sar_error": request.GET.get("sar_error", "")[:300],
             "detail": detail,
             "case": detail.case,
             "suggestion": suggestion,

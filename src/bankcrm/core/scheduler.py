@@ -37,6 +37,11 @@ JOBS: tuple[PeriodicJob, ...] = (
         dt.timedelta(minutes=15),
     ),
     PeriodicJob("privacy.purge_expired", "bankcrm.privacy.tasks.purge_expired", dt.timedelta(hours=24)),
+    # Hourly: a clock's warning and breach are dated by the business day, so this is ample.
+    PeriodicJob("cases.refresh_clocks", "bankcrm.cases.tasks.refresh_clocks", dt.timedelta(hours=1)),
+    # Nightly: the scenarios look at whole business days.
+    PeriodicJob("monitoring.run", "bankcrm.monitoring.tasks.run_monitoring", dt.timedelta(hours=24)),
+    PeriodicJob("kyc.open_due_reviews", "bankcrm.kyc.tasks.open_due_reviews", dt.timedelta(hours=24)),
 )
 
 
