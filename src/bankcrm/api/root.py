@@ -130,6 +130,7 @@ def _mount() -> None:
     from bankcrm.screening.api import router as screening
     from bankcrm.holdings.api import router as accounts
     from bankcrm.interactions.api import router as interactions
+    from bankcrm.kyc.api import kyc, onboarding
     from bankcrm.monitoring.api import router as alerts
     from bankcrm.parties.api import router as parties
 
@@ -139,6 +140,8 @@ def _mount() -> None:
     api.add_router("/alerts", alerts)
     api.add_router("/complaints", complaints)
     api.add_router("/cases", cases)
+    api.add_router("/onboarding", onboarding)
+    api.add_router("/kyc", kyc)
     api.add_router("/screening", screening)
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bankcrm.datasets",
     "bankcrm.monitoring",
     "bankcrm.cases",
+    "bankcrm.kyc",
     "bankcrm.screening",
     "bankcrm.portal",
 ]

@@ -1,0 +1,1 @@
+"""KYC: CIP onboarding, verification evidence, CDD/EDD risk rating, beneficial owners, reviews."""
