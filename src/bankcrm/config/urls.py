@@ -10,8 +10,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("portal/onboarding/", include("bankcrm.kyc.portal_urls")),
     path("portal/", include("bankcrm.portal.urls")),
     path("cases/", include("bankcrm.cases.urls")),
+    path("kyc/", include("bankcrm.kyc.urls")),
     path("screening/", include("bankcrm.screening.urls")),
     path("", include("bankcrm.console.urls")),
 ]
