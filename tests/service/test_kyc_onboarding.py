@@ -149,7 +149,7 @@ def test_a_legal_entity_with_owners_control_person_and_an_existing_customer(staf
     assert crypto.decrypt(org.tax_id_encrypted, field="party.tax_id") == "123456789"
     jan = Party.objects.get(legal_name="Jan Novak")
     subjects = [
-        (s.role, s.party_id, s.ownership_bp, s.title, s.reused) for s in onboarding.subjects.order_by("created_at")
+        (s.role, s.party_id, s.ownership_bp, s.title, s.reused) for s in onboarding.subjects.order_by("position")
     ]
     assert subjects == [
         ("applicant", org.pk, None, "", False),

@@ -81,8 +81,11 @@ class OnboardingSubject(BaseModel):
     ownership_bp = models.PositiveIntegerField(_("ownership (basis points)"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=100, blank=True, default="")
     reused = models.BooleanField(_("existing customer"), default=False)
+    #: Order of entry (applicant, owners, control person): rows are created in one instant.
+    position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["onboarding", "party", "role"], name="kyc_subject_unique"),
         ]

@@ -184,7 +184,7 @@ def onboarding_detail(actor: User, onboarding_id: uuid.UUID | str) -> Onboarding
     onboarding = get_onboarding(actor, onboarding_id)
     outcome = onboarding.outcome or {}
     subjects = []
-    for s in onboarding.subjects.select_related("party").order_by("created_at"):
+    for s in onboarding.subjects.select_related("party").order_by("position"):
         docs = [
             (d, masking.mask(crypto.decrypt(d.number_encrypted, field="identity_document.number")))
             for d in IdentityDocument.objects.filter(party=s.party).order_by("type")
@@ -347,7 +347,7 @@ def edd_queue(actor: User) -> list[EddReview]:
         PermissionDenied: the actor lacks ``aml:read``.
     """
     qs = _scoped(actor, EddReview.objects.select_related("party", "approval__requested_by"), Perm.AML_READ)
-    return list(qs.exclude(status=EddReview.Status.APPROVED).order_by("created_at")[:200])
+    return list(qs.exclude(status=EddReview.Status.APPROVED).order_by("created_at", "id")[:200])
 
 
 def get_edd(actor: User, review_id: uuid.UUID | str) -> EddReview:

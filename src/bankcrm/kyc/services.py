@@ -299,8 +299,10 @@ def start_onboarding(
     )
     OnboardingSubject.objects.bulk_create(
         [
-            OnboardingSubject(onboarding=onboarding, party=p, role=role, ownership_bp=bp, title=title, reused=reused)
-            for p, role, bp, title, reused in subjects
+            OnboardingSubject(
+                onboarding=onboarding, party=p, role=role, ownership_bp=bp, title=title, reused=reused, position=i
+            )
+            for i, (p, role, bp, title, reused) in enumerate(subjects)
         ]
     )
     OnboardingTransition.objects.create(
@@ -493,7 +495,7 @@ def _open_cip_case(onboarding: Onboarding, reason: str) -> None:
 
 def _subjects_and_evidence(onboarding: Onboarding) -> tuple[list[verification.Subject], list[verification.Evidence]]:
     subjects: dict[str, verification.Subject] = {}
-    for s in onboarding.subjects.select_related("party").order_by("created_at"):
+    for s in onboarding.subjects.select_related("party").order_by("position"):
         subjects.setdefault(str(s.party_id), verification.Subject(key=str(s.party_id), kind=s.party.kind, role=s.role))
     evidence = [
         verification.Evidence(
