@@ -178,6 +178,14 @@ def test_a_legal_entity_with_owners_control_person_and_an_existing_customer(staf
     assert assessment.inputs["countries"]["owners"] == ["CZ", "US"]
     start = AuditEvent.objects.filter(action="kyc.onboarding.start").last()
     assert start is not None and start.payload["linked_existing"] == 1 and start.payload["beneficial_owners"] == 2
+    services.transition_onboarding(actor=staff["agent"], onboarding=onboarding, action="submit")
+    statuses = dict(Party.objects.filter(pk__in=[org.pk, jan.pk, ann.pk]).values_list("legal_name", "kyc_status"))
+    # Jan was created by this onboarding and follows it; Ann keeps the status of her own onboarding.
+    assert statuses == {
+        "Lopez Bakery LLC": "pending_verification",
+        "Jan Novak": "pending_verification",
+        "Ann Lee": "started",
+    }
 
 
 def test_evidence_verifies_and_the_status_follows(staff) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from bankcrm.core.errors import NotFound, ValidationFailed
 from bankcrm.identity.models import User
 from bankcrm.kyc import forms, selectors, services
-from bankcrm.kyc.views import _form_context
+from bankcrm.kyc.views import form_context
 
 APPLY_ATTEMPTS = 10  # per client address per hour
 APPLY_WINDOW = 60 * 60
@@ -60,7 +60,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 mine = [*request.session.get(SESSION_KEY, []), str(created.pk)][-10:]
                 request.session[SESSION_KEY] = mine
                 return HttpResponseRedirect(reverse("kyc_portal:status", args=[created.pk]))
-    context = _form_context(request, kind, errors, portal=True)
+    context = form_context(request, kind, errors, portal=True)
     return render(request, "kyc/portal_apply.html", context, status=422 if errors else 200)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import F, Max, Q, Sum
 
 from bankcrm.audit import services as audit
 from bankcrm.authz.permissions import Perm, Role
@@ -435,6 +435,10 @@ def _move(
     party.version += 1
     party.updated_at = now
     party.save(update_fields=["kyc_status", "version", "updated_at"])
+    # Owners and control persons created by this onboarding are verified with it; an existing
+    # customer linked as an owner keeps the status of their own onboarding.
+    created_here = onboarding.subjects.filter(reused=False).exclude(party_id=party.pk).values("party_id")
+    Party.objects.filter(pk__in=created_here).update(kyc_status=after, version=F("version") + 1, updated_at=now)
     OnboardingTransition.objects.create(
         onboarding=onboarding,
         action=action,

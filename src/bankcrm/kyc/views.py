@@ -10,6 +10,7 @@ field and the input kept; a stale save gets 409.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
@@ -73,7 +74,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "kyc/desk.html", context)
 
 
-def _form_context(request: HttpRequest, kind: str, errors: dict[str, str], *, portal: bool = False) -> dict[str, Any]:
+def form_context(request: HttpRequest, kind: str, errors: dict[str, str], *, portal: bool = False) -> dict[str, Any]:
+    """The onboarding form's template context (console and portal): sections of fields for
+    ``kind``, with the posted values and ``errors`` (``{field path: message}``)."""
     post = request.POST
     sections: list[tuple[str, list[forms.Field]]] = []
     if kind == "person":
@@ -127,7 +130,7 @@ def new_onboarding(request: HttpRequest) -> HttpResponse:
             errors = forms.error_map(exc.problems)
         else:
             return HttpResponseRedirect(reverse("kyc:detail", args=[created.pk]))
-    context = _context(request) | _form_context(request, kind, errors)
+    context = _context(request) | form_context(request, kind, errors)
     return render(request, "kyc/new.html", context, status=422 if errors else 200)
 
 
@@ -182,9 +185,7 @@ def _act(
     return HttpResponseRedirect(reverse("kyc:detail", args=[onboarding_id]))
 
 
-def _date(value: str, field: str) -> Any:
-    import datetime as dt
-
+def _date(value: str, field: str) -> dt.date | None:
     if not value:
         return None
     try:
