@@ -52,13 +52,17 @@ def index() -> ScreeningIndex:
                 countries=("RU",),
                 programs=("RUSSIA-EO14024",),
             ),
-            entry("8", "BIN LADIN, Usama", aliases=("BIN LADEN, Osama",), entity_type="person", dates_of_birth=("1957",)),
+            entry(
+                "8", "BIN LADIN, Usama", aliases=("BIN LADEN, Osama",), entity_type="person", dates_of_birth=("1957",)
+            ),
         ]
     )
 
 
 def scores(index: ScreeningIndex, name: str, threshold: float = 0.0, **qualifiers: str) -> dict[str, float]:
-    return {h.entry_id: h.score for h in index.screen(ScreeningQuery(name, **qualifiers), threshold=threshold, limit=50)}
+    return {
+        h.entry_id: h.score for h in index.screen(ScreeningQuery(name, **qualifiers), threshold=threshold, limit=50)
+    }
 
 
 # --- Known failure modes (issue 7, item 7) ------------------------------------------------------------
@@ -198,12 +202,12 @@ def test_hits_are_sorted_by_score_and_limited(index: ScreeningIndex) -> None:
     ],
 )
 def test_bad_query_input_names_the_field(index: ScreeningIndex, query: ScreeningQuery, field: str) -> None:
-    with pytest.raises(ScreeningInputError, match=f"^{field}: "):
+    with pytest.raises(ScreeningInputError, match=rf"^{field}: "):
         index.screen(query)
 
 
 def test_bad_threshold_is_rejected(index: ScreeningIndex) -> None:
-    with pytest.raises(ScreeningInputError, match="^threshold: "):
+    with pytest.raises(ScreeningInputError, match=r"^threshold: "):
         index.screen(ScreeningQuery("John Smith"), threshold=1.5)
 
 
@@ -244,7 +248,11 @@ def texts(name: str, **kwargs: object) -> list[tuple[str, str]]:
 
 
 def test_last_first_order_case_and_diacritics() -> None:
-    assert texts("PUTIN, Vladimir Vladimirovich") == [("vladimir", "core"), ("vladimirovich", "core"), ("putin", "core")]
+    assert texts("PUTIN, Vladimir Vladimirovich") == [
+        ("vladimir", "core"),
+        ("vladimirovich", "core"),
+        ("putin", "core"),
+    ]
     assert texts("Dvořáková Müller-Šimon") == [("dvorakova", "core"), ("muller", "core"), ("simon", "core")]
     assert texts("O'Brien") == [("obrien", "core")]
 
@@ -283,7 +291,13 @@ def test_digits_inside_words_are_read_as_letters_and_numbers_kept() -> None:
 def test_non_latin_scripts_are_transliterated() -> None:
     assert texts("Владимир Путин") == [("vladimir", "core"), ("putin", "core")]
     tokens = normalize_name("عبد الفتاح السيسي").tokens
-    assert [(t.text, t.abjad) for t in tokens] == [("bd", True), ("al", True), ("ftah", True), ("al", True), ("sysy", True)]
+    assert [(t.text, t.abjad) for t in tokens] == [
+        ("bd", True),
+        ("al", True),
+        ("ftah", True),
+        ("al", True),
+        ("sysy", True),
+    ]
     assert [t.text for t in normalize_name("习近平").tokens] == ["xijinping"]
 
 
@@ -293,7 +307,7 @@ def test_phonetic_keys_and_skeletons() -> None:
     assert phonetic_keys("mohammed")[1] == phonetic_keys("muhammad")[1] == "mAhAmAd"
     assert skeletons("mohammed") == skeletons("mhmd") == ("mhmd",)
     assert skeletons("hussein") == skeletons("khuseyn") == skeletons("hsyn") == ("hsn",)
-    assert skeletons("sazgar") == ("szJr", "szGr")
+    assert skeletons("sazgar") == ("szJr", "szghr")
 
 
 # --- Dates and countries ------------------------------------------------------------------------------------

@@ -380,9 +380,10 @@ class ScreeningIndex:
                 lefts, rights = self._glue_exact(left), self._glue_exact(right)
                 if not lefts and not rights:
                     continue
-                if not rights and len(right) >= 5:
+                # A misspelt part only next to an exact one of 3+ letters (two letters say too little).
+                if not rights and len(right) >= 5 and len(left) >= 3:
                     rights = {vid: sim for vid, (sim, _) in self._similar(right, False).items()}
-                elif not lefts and len(left) >= 5:
+                elif not lefts and len(left) >= 5 and len(right) >= 3:
                     lefts = {vid: sim for vid, (sim, _) in self._similar(left, False).items()}
                 for lv, ls in lefts.items():
                     for rv, rs in rights.items():
