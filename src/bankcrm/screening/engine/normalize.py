@@ -527,11 +527,11 @@ def skeletons(token: str) -> tuple[str, ...]:
     """Consonant skeletons of a lowercase ASCII token, for names written in an abjad (first one = main).
 
     Arabic and Hebrew script leave out short vowels and write long ones as consonant letters, so
-    ``محمد`` (``mhmd``) and ``Mohammed`` meet only as skeletons: digraphs merged (``kh`` -> ``h``,
-    ``sh``/``ch`` -> one sibilant), ``c``/``k``/``q`` and ``p``/``b`` merged, vowels and ``w``/``y``
-    dropped except as the first letter, doubled letters collapsed: ``mohammed`` -> ``mhmd``,
-    ``hussein``/``husayn``/``khuseyn`` -> ``hsn``. Ambiguous letters give more than one skeleton
-    (``sazgar`` -> ``szJr``, ``szGr``).
+    ``محمد`` (``mhmd``) and ``Mohammed`` meet only as skeletons: spellings that vary merged (``ch``/``sch``
+    -> ``sh``, ``ph`` -> ``f``, ``c``/``k``/``q``, ``p``/``b``), vowels and ``w``/``y`` dropped except as
+    the first letter, doubled letters collapsed: ``mohammed`` -> ``mhmd``, ``hussein``/``husayn`` ->
+    ``hsn``. Ambiguous letters give more than one skeleton
+    (``sazgar`` -> ``szJr``, ``szghr``).
     """
     s = _SKEL_MULTI_RE.sub(lambda m: _SKEL_MULTI[m.group(0)], token).translate(_SKEL_ONE)
     forms = [""]
