@@ -39,6 +39,15 @@ ENGINES = [
     "bankcrm.screening.engine.dates",
     "bankcrm.screening.engine.countries",
     "bankcrm.screening.engine.ofac",
+    "bankcrm.monitoring.engine",
+    "bankcrm.monitoring.engine.types",
+    "bankcrm.monitoring.engine.schema",
+    "bankcrm.monitoring.engine.thresholds",
+    "bankcrm.monitoring.engine.geography",
+    "bankcrm.monitoring.engine.context",
+    "bankcrm.monitoring.engine.scenarios",
+    "bankcrm.monitoring.engine.graph",
+    "bankcrm.monitoring.engine.runner",
 ]
 
 
