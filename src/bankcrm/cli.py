@@ -31,6 +31,12 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 keys_app = typer.Typer(help="Field-encryption keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+lists_app = typer.Typer(help="Watch lists (OFAC SDN, consolidated, 314(a), internal).", no_args_is_help=True)
+app.add_typer(lists_app, name="lists")
+monitor_app = typer.Typer(help="AML transaction monitoring, CTRs and 314(a) searches.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+mail_app = typer.Typer(help="E-mail intake.", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
 privacy_app = typer.Typer(help="Data-subject requests.", no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
 
@@ -47,6 +53,8 @@ DEMO_USERS: tuple[tuple[str, list[str], bool], ...] = (
     ("demo-agent", ["branch_agent"], False),
     ("demo-callcentre", ["call_centre_agent"], False),
     ("demo-complaints", ["complaints_officer"], False),
+    # A second complaints officer: the checker of demo-complaints' relief closures (maker-checker).
+    ("demo-complaints2", ["complaints_officer"], False),
     ("demo-aml", ["bsa_aml_officer"], False),
     ("demo-privacy", ["privacy_officer"], False),
     ("demo-auditor", ["auditor"], False),
@@ -163,6 +171,206 @@ def import_replicate(
         )
 
 
+@import_app.command("cfpb")
+def import_cfpb_cmd(
+    path: Annotated[
+        Path | None, typer.Argument(help="A CCDB-layout CSV (.csv or .csv.gz); default: the sample")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Load only the first N rows")] = None,
+) -> None:
+    """Load the real CFPB complaint sample as complaints of demo parties (needs Berka loaded first)."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.datasets.cfpb import import_cfpb
+
+    try:
+        report = _run_with_progress(import_cfpb, actor=None, path=path, limit=limit)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    _print_report(report)
+
+
+DEFAULT_SDN_DIR = Path("data/ofac-sdn/2023-12-28")
+DEFAULT_CONS_DIR = Path("data/ofac-consolidated-non-sdn/2025-12-19")
+
+
+def _guess_list(source: Path) -> str:
+    if source.is_dir() and (source / "sdn.csv").exists():
+        return "ofac-sdn"
+    if source.is_dir() and (source / "cons_prim.csv").exists():
+        return "ofac-cons"
+    return ""
+
+
+def _import_list(source: Path, list_code: str, version: str, rescreen: bool) -> None:
+    from bankcrm.screening import services as screening
+    from bankcrm.screening.models import ScreeningRun
+
+    row = screening.import_list(actor=None, list_code=list_code, source=source, version=version)
+    delta = row.delta or {}
+    change = (
+        f"+{len(delta['added'])} added, -{len(delta['removed'])} removed, "
+        f"{len(delta['changed'])} changed since {delta['previous']}"
+        if delta
+        else "first version"
+    )
+    out.print(f"{list_code} {row.version}: {row.entry_count:,} entries ({change})")
+    run = ScreeningRun.objects.filter(reason=f"{list_code} {version} imported").order_by("-pk").first()
+    if rescreen and run is not None and run.status != ScreeningRun.Status.DONE:
+        done = _run_with_progress(
+            lambda progress: screening.rescreen_all(run_id=run.pk, progress=lambda d, t: progress("screening", d, t))
+        )
+        out.print(f"re-screened {done.parties_done:,} parties in {(done.duration_ms or 0) / 1000:.2f} s: {done.hits_created} new hit(s)")
+
+
+@lists_app.command("import")
+def lists_import(
+    source: Annotated[Path, typer.Argument(help="OFAC CSV folder, or a 314(a) / internal CSV file")],
+    list_code: Annotated[
+        str, typer.Option("--list", help="ofac-sdn, ofac-cons, 314a or internal (guessed for OFAC)")
+    ] = "",
+    version: Annotated[str, typer.Option(help="List date YYYY-MM-DD (default: the folder name)")] = "",
+    rescreen: Annotated[bool, typer.Option(help="Re-screen every party now (else the worker does)")] = True,
+) -> None:
+    """Import a list version (kept beside earlier ones, with the delta), then re-screen every party."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+
+    code = list_code or _guess_list(source)
+    if not code:
+        raise _fail("--list: say which list this is (ofac-sdn, ofac-cons, 314a, internal)", code=2)
+    try:
+        _import_list(source, code, version or source.name, rescreen)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def screen(
+    name: Annotated[str, typer.Argument(help="The name to check")],
+    dob: Annotated[str | None, typer.Option("--dob", help="Date of birth YYYY-MM-DD or YYYY")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO country code")] = None,
+    entity_type: Annotated[str | None, typer.Option("--type", help="person, organization, vessel, aircraft")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON only")] = False,
+) -> None:
+    """Screen a name against the active watch lists (same answer as POST /api/v1/screening/check)."""
+    _setup()
+    from pydantic import ValidationError as PydanticError
+
+    from bankcrm.screening.api import ScreeningCheckCreate, check_payload
+
+    try:
+        query = ScreeningCheckCreate(name=name, date_of_birth=dob, country=country, entity_type=entity_type)
+    except PydanticError as exc:
+        raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), code=2) from None
+    result = check_payload(query.name, query.date_of_birth, query.country, query.entity_type)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(
+        title=f"Threshold {result['threshold']}; lists: "
+        + ", ".join(f"{v['list']} {v['version']}" for v in result["lists"])
+    )
+    for column in ("score", "list", "entry", "name", "matched", "why"):
+        table.add_column(column)
+    for h in result["hits"]:
+        table.add_row(f"{h['score']:.2f}", h["list"], h["entry_id"], h["name"], h["matched_name"], h["explanation"])
+    out.print(table)
+
+
+def _date_option(value: str | None, name: str) -> Any:
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{name}: must be a date YYYY-MM-DD", code=2) from None
+
+
+@monitor_app.command("run")
+def monitor_run(
+    date_from: Annotated[str | None, typer.Option("--from", help="First booking date (default: all history)")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last booking date (default: the clock's date)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only JSON on stdout (progress on stderr)")] = False,
+) -> None:
+    """Run every scenario over the period: new alerts become AML cases; alerts still open or
+    already closed (suppressed) are listed as such. Also drafts the CTRs due."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.monitoring import services as monitoring
+
+    start, end = _date_option(date_from, "--from"), _date_option(date_to, "--to")
+    try:
+        run, alerts = monitoring.run_monitoring(actor=None, date_from=start, date_to=end, progress=lambda m: err.print(m))
+        ctrs = monitoring.generate_ctrs(actor=None, date_from=start, date_to=end)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        body = {
+            "run": run.pk,
+            "from": str(start or ""),
+            "to": str(run.date_to),
+            "transactions": run.transactions,
+            "alerts": alerts,
+            "ctrs_drafted": len(ctrs),
+        }
+        print(json.dumps(body, ensure_ascii=False))
+        return
+    table = Table(title=f"Monitoring {start or 'all history'} .. {run.date_to}: {run.transactions:,} transactions")
+    for column in ("status", "scenario", "period", "score", "explanation"):
+        table.add_column(column)
+    for a in alerts:
+        table.add_row(a["status"], a["scenario"], f"{a['period_start']}..{a['period_end']}", str(a["score"]), a["explanation"])
+    out.print(table)
+    out.print(f"{run.alerts_new} new, {run.alerts_open} still open, {run.alerts_suppressed} suppressed; {len(ctrs)} CTR(s) drafted")
+
+
+@monitor_app.command("search-314a")
+def monitor_search_314a() -> None:
+    """Search the active FinCEN 314(a) subject list against accounts (12 months) and transactions (6 months)."""
+    _setup()
+    from bankcrm.core.errors import ValidationFailed
+    from bankcrm.monitoring import fincen314a
+
+    try:
+        result = fincen314a.search(actor=None)
+    except ValidationFailed as exc:
+        raise _fail(str(exc)) from None
+    out.print(
+        f"314(a) {result.list_version.version}: {result.parties_searched:,} parties searched, "
+        f"{len(result.matches)} match(es); report positive matches by {result.due_on}"
+    )
+
+
+@mail_app.command("ingest")
+def mail_ingest(
+    directory: Annotated[Path, typer.Argument(help="Folder of .eml files")],
+    kind: Annotated[str, typer.Option(help="complaint or service_request")] = "complaint",
+) -> None:
+    """Read every .eml file: match the sender to a customer, open a case (or add a reply to its
+    case), record the e-mail on the timeline. Idempotent by Message-ID."""
+    _setup()
+    from bankcrm.cases.mail import ingest_directory
+    from bankcrm.core.errors import ValidationFailed
+
+    if kind not in ("complaint", "service_request"):
+        raise _fail("--kind: must be complaint or service_request", code=2)
+    try:
+        report = ingest_directory(directory, kind=kind)
+    except ValidationFailed as exc:
+        raise _fail(str(exc), code=2) from None
+    out.print(
+        f"{report.opened} case(s) opened ({report.unmatched} with an unmatched sender), "
+        f"{report.replies} repl(ies) added, {report.skipped} already ingested, {len(report.errors)} error(s)"
+    )
+    for problem in report.errors:
+        err.print(f"error: {problem}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
 def _demo_credentials_path() -> Path:
     from django.conf import settings
 
@@ -215,6 +423,25 @@ def _load_demo() -> None:
     except ValidationFailed as exc:
         raise _fail(str(exc)) from None
     _print_report(_run_with_progress(import_us_synthetic, actor=None))
+    from bankcrm.datasets.cfpb import import_cfpb
+    from bankcrm.datasets.demo_cases import open_demo_complaints
+
+    _print_report(_run_with_progress(import_cfpb, actor=None))
+    from bankcrm.core.errors import ValidationFailed as Invalid
+
+    from bankcrm.datasets.demo_aml import load_demo_cash_activity
+
+    added = load_demo_cash_activity()
+    if added:
+        out.print(f"demo: {added} synthetic cash transactions (flagged) for the CTR and structuring scenarios")
+    for directory, code in ((DEFAULT_SDN_DIR, "ofac-sdn"), (DEFAULT_CONS_DIR, "ofac-cons")):
+        try:
+            _import_list(directory, code, directory.name, rescreen=True)
+        except Invalid as exc:
+            raise _fail(str(exc)) from None
+    opened = open_demo_complaints()
+    if opened:
+        out.print(f"demo: opened {opened} current complaints (flagged synthetic) so the queues show live clocks")
 
 
 def _print_counts() -> None:
@@ -252,7 +479,17 @@ def demo(
     credentials = _ensure_demo_users() if settings.BANKCRM_ENV == "demo" else {}
     if no_serve:
         from bankcrm.audit.tasks import verify_chain
+        from bankcrm.cases.tasks import refresh_clocks
+        from bankcrm.monitoring.tasks import run_monitoring
 
+        monitored = run_monitoring.call()
+        out.print(
+            f"task monitoring.run: {monitored['new']} new alert(s), {monitored['open']} open, "
+            f"{monitored['suppressed']} suppressed, {monitored['ctrs']} CTR(s) drafted"
+        )
+
+        clocks = refresh_clocks.call()
+        out.print(f"task cases.refresh_clocks: {clocks['warned']} warned, {clocks['escalated']} escalated")
         result = verify_chain.call()
         out.print(f"task audit.verify_chain: {result['checked']} events checked, broken at: {result['broken_at']}")
     _print_counts()

@@ -76,7 +76,7 @@ def test_ctr_draft_aggregates_the_business_day(demo_cash, aml) -> None:  # type:
     assert [(c.party_id, c.business_day) for c in ctrs] == [(demo_cash[1].pk, dt.date(1998, 12, 7))]
     ctr = ctrs[0]
     # Saturday's $6,000 counts on Monday with Monday's $4,500 (two accounts, two branches); cash out apart.
-    assert (ctr.cash_in_usd_cents, ctr.cash_out_usd_cents) == (1_050_000, 300_000)
+    assert (ctr.cash_in_usd_minor, ctr.cash_out_usd_minor) == (1_050_000, 300_000)
     assert ctr.due_on == dt.date(1998, 12, 22)
     assert ctr.report["part_ii_amount_and_type"]["cash_in_usd"] == "10500.00"
 

@@ -67,6 +67,12 @@ def _owners() -> dict[object, str]:
     return owners
 
 
+def _orphan(account_id: object) -> str:
+    # The engine needs a subject for every row; an account without an owner is its own subject
+    # (its alerts cannot be attached to a party and are skipped by the caller).
+    return f"account:{account_id}"
+
+
 def transactions_table(date_from: dt.date | None, date_to: dt.date) -> pa.Table:
     """Transactions booked in ``[date_from, date_to]`` with :data:`TRANSACTIONS_SCHEMA`.
 
@@ -100,7 +106,7 @@ def transactions_table(date_from: dt.date | None, date_to: dt.date) -> pa.Table:
         ):
             columns["txn_id"].append(txn_id)
             columns["account_id"].append(str(account_id))
-            columns["party_id"].append(owners.get(account_id))
+            columns["party_id"].append(owners.get(account_id) or _orphan(account_id))
             columns["booking_date"].append(booked)
             columns["amount_usd_cents"].append(rates.to_usd_cents(amount, currency, booked))
             columns["direction"].append(direction)
@@ -131,7 +137,7 @@ def accounts_table() -> pa.Table:
         {
             "account_id": [str(pk) for pk, _ in rows],
             "opened_on": [opened for _, opened in rows],
-            "party_id": [owners.get(pk) for pk, _ in rows],
+            "party_id": [owners.get(pk) or _orphan(pk) for pk, _ in rows],
         },
         schema=ACCOUNTS_SCHEMA,
     )

@@ -90,7 +90,7 @@ class MonitoringRun(models.Model):
     alerts_new = models.PositiveIntegerField(default=0)
     alerts_open = models.PositiveIntegerField(default=0)
     alerts_suppressed = models.PositiveIntegerField(default=0)
-    seconds = models.FloatField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"monitoring run {self.pk}"
@@ -109,8 +109,8 @@ class CurrencyTransactionReport(models.Model):
     id = models.BigAutoField(primary_key=True)
     party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="ctrs")
     business_day = models.DateField()
-    cash_in_usd_cents = models.BigIntegerField()
-    cash_out_usd_cents = models.BigIntegerField()
+    cash_in_usd_minor = models.BigIntegerField()
+    cash_out_usd_minor = models.BigIntegerField()
     txn_ids = models.JSONField(default=list)
     report = models.JSONField(default=dict)
     due_on = models.DateField()
@@ -148,7 +148,7 @@ class SuspiciousActivityReport(models.Model):
     due_on = models.DateField()
     activity_from = models.DateField(null=True, blank=True)
     activity_to = models.DateField(null=True, blank=True)
-    amount_usd_cents = models.BigIntegerField(default=0)
+    amount_usd_minor = models.BigIntegerField(default=0)
     narrative = models.TextField(max_length=17000, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     filed_at = models.DateTimeField(null=True, blank=True)

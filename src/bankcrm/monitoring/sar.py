@@ -131,7 +131,7 @@ def update_sar(
             cents = int((Decimal(amount_usd) * 100).to_integral_value())
             if cents < 0:
                 raise ValueError
-            sar.amount_usd_cents = cents
+            sar.amount_usd_minor = cents
         except (ArithmeticError, ValueError):
             problems.append(FieldProblem("amount_usd", "must be a non-negative decimal amount"))
     if problems:
@@ -262,7 +262,7 @@ def sar_document(sar: SuspiciousActivityReport) -> dict[str, Any]:
         ),
         "part_ii_activity": {
             "date_range": {"from": str(sar.activity_from or ""), "to": str(sar.activity_to or "")},
-            "total_amount_usd": f"{Decimal(sar.amount_usd_cents) / 100:.2f}",
+            "total_amount_usd": f"{Decimal(sar.amount_usd_minor) / 100:.2f}",
             "categories": sorted({a["scenario"] for a in alerts}),
             "transactions": sorted({t for a in alerts for t in a["evidence"].get("txn_ids", [])}),
         },

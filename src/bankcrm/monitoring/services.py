@@ -212,7 +212,7 @@ def run_monitoring(
             out.append(_alert_json(found, status))
         run.alerts_new, run.alerts_open, run.alerts_suppressed = counts["new"], counts["open"], counts["suppressed"]
         run.finished_at = clock.now()
-        run.seconds = round(time.perf_counter() - started, 3)
+        run.duration_ms = round((time.perf_counter() - started) * 1000)
         run.save()
         audit.record(
             actor=actor,
@@ -297,8 +297,8 @@ def generate_ctrs(
             CurrencyTransactionReport.objects.create(
                 party=party,
                 business_day=day,
-                cash_in_usd_cents=int(row["cash_in_cents"]),
-                cash_out_usd_cents=int(row["cash_out_cents"]),
+                cash_in_usd_minor=int(row["cash_in_cents"]),
+                cash_out_usd_minor=int(row["cash_out_cents"]),
                 txn_ids=txn_ids,
                 report=_ctr_report(party, day, int(row["cash_in_cents"]), int(row["cash_out_cents"]), txn_ids),
                 due_on=day + dt.timedelta(days=CTR_DUE_DAYS),

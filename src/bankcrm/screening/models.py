@@ -86,7 +86,7 @@ class ScreeningRun(models.Model):
     hits_created = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    seconds = models.FloatField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.reason})"
@@ -108,7 +108,8 @@ class ScreeningHit(models.Model):
     party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="screening_hits")
     entry = models.ForeignKey(WatchListEntry, on_delete=models.PROTECT, related_name="hits")
     run = models.ForeignKey(ScreeningRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="hits")
-    score = models.FloatField()
+    #: Match score in [0, 1], 4 decimals (exact: no floats in the database).
+    score = models.DecimalField(max_digits=5, decimal_places=4)
     matched_name = models.CharField(max_length=400)
     explanation = models.TextField()
     party_fingerprint = models.CharField(max_length=64)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 import json
 import threading
 import time
@@ -279,7 +280,7 @@ def party_fingerprint(party: Party) -> str:
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
-def _party_queries(party: Party) -> list[ScreeningQuery]:
+def party_queries(party: Party) -> list[ScreeningQuery]:
     born = birth.decrypt_date_of_birth(party.date_of_birth_encrypted)
     country = party.nationality or party.residence_country or None
     kind = "organization" if party.kind == Party.Kind.ORGANIZATION else "person"
@@ -294,7 +295,7 @@ def _screen(
 ) -> list[ScreeningHit]:
     """Screen one party; create hits not suppressed by a remembered false positive or an open hit."""
     best: dict[tuple[str, str], Hit] = {}
-    for query in _party_queries(party):
+    for query in party_queries(party):
         for hit in index.screen(query):
             key = (hit.list_code, hit.entry_id)
             if key not in best or hit.score > best[key].score:
@@ -329,7 +330,7 @@ def _screen(
                 party=party,
                 entry=entry,
                 run=run,
-                score=round(hit.score, 4),
+                score=Decimal(str(round(hit.score, 4))),
                 matched_name=hit.matched_name[:400],
                 explanation=hit.explanation,
                 party_fingerprint=fingerprint,
@@ -363,7 +364,7 @@ def screen_party(*, actor: User | None, party: Party, reason: str) -> list[Scree
         return []
     run = ScreeningRun.objects.create(reason=reason[:64], versions=[v.pk for v in versions], parties_total=1)
     candidates: set[tuple[str, str]] = set()
-    for query in _party_queries(party):
+    for query in party_queries(party):
         candidates |= {(h.list_code, h.entry_id) for h in index.screen(query)}
     created = _screen(party, index, _entries_by_key(versions, candidates), run)
     now = clock.now()
@@ -427,7 +428,7 @@ def rescreen_all(
     if batch:
         flush()
     ScreeningRun.objects.filter(pk=run.pk).update(
-        status=ScreeningRun.Status.DONE, finished_at=clock.now(), seconds=round(time.perf_counter() - started, 3)
+        status=ScreeningRun.Status.DONE, finished_at=clock.now(), duration_ms=round((time.perf_counter() - started) * 1000)
     )
     run.refresh_from_db()
     return run
@@ -506,7 +507,7 @@ def progress_of(run: ScreeningRun) -> dict[str, Any]:
         "done": run.parties_done,
         "total": run.parties_total,
         "hits": run.hits_created,
-        "seconds": run.seconds,
+        "seconds": run.duration_ms / 1000 if run.duration_ms is not None else None,
     }
 
 
