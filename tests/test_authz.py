@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from bankcrm.authz.permissions import ROLE_PERMISSIONS, Perm, Role
+from bankcrm.cases import services as cases
 from bankcrm.core import clock
 from bankcrm.holdings.models import Account
 from bankcrm.identity import mfa
@@ -26,6 +28,7 @@ from bankcrm.monitoring.models import Alert
 from bankcrm.parties.models import Party
 from bankcrm.parties.services import assign_relationship_manager, share_party
 from bankcrm.privacy import crypto
+from bankcrm.screening.models import ScreeningHit, WatchList, WatchListEntry, WatchListVersion
 from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +49,8 @@ class Endpoint:
     htmx: bool = False
     aml: bool = False  # AML-confidential: invisible (404 / empty) without aml:read
     portal: bool = False  # the customer portal: customers only
+    staff: bool = False  # staff only, even where a customer holds the permission
+    interaction: bool = True  # an allowed POST records one interaction on the timeline
 
 
 INTERACTION = {"channel": "phone", "direction": "inbound", "purpose": "check", "summary": "Matrix test."}
@@ -56,6 +61,67 @@ ENDPOINTS = [
     Endpoint("api: log interaction", "POST", "/api/v1/interactions", Perm.INTERACTIONS_WRITE, True, INTERACTION),
     Endpoint("api: list alerts", "GET", "/api/v1/alerts", Perm.PARTIES_READ, True, aml=True),
     Endpoint("api: one alert", "GET", "/api/v1/alerts/{alert}", Perm.PARTIES_READ, True, aml=True),
+    Endpoint(
+        "api: submit complaint",
+        "POST",
+        "/api/v1/complaints",
+        Perm.CASES_WRITE,
+        True,
+        {"narrative": "I was charged an overdraft fee twice.", "channel": "web"},
+    ),
+    Endpoint("api: one complaint", "GET", "/api/v1/complaints/{case}", Perm.CASES_READ, True),
+    Endpoint(
+        "api: complaint transition",
+        "POST",
+        "/api/v1/complaints/{case}/transitions",
+        Perm.CASES_MANAGE,
+        True,
+        {"action": "start", "version": 1},
+        interaction=False,
+    ),
+    Endpoint(
+        "api: confirm classification",
+        "POST",
+        "/api/v1/complaints/{case}/classification",
+        Perm.CASES_WRITE,
+        True,
+        {"version": 1, "product": "Checking or savings account"},
+        staff=True,
+        interaction=False,
+    ),
+    Endpoint("api: case queue", "GET", "/api/v1/cases", Perm.CASES_READ, True),
+    Endpoint(
+        "api: assign case",
+        "POST",
+        "/api/v1/cases/{case}/assignment",
+        Perm.CASES_MANAGE,
+        True,
+        {"version": 1, "assignee_id": None},
+        interaction=False,
+    ),
+    Endpoint(
+        "api: screening check",
+        "POST",
+        "/api/v1/screening/check",
+        Perm.SCREENING_CHECK,
+        True,
+        {"name": "Nobody In Particular"},
+        interaction=False,
+    ),
+    Endpoint("api: screening hits", "GET", "/api/v1/screening/hits", Perm.AML_READ, True),
+    Endpoint(
+        "api: screening disposition",
+        "POST",
+        "/api/v1/screening/hits/{hit}/disposition",
+        Perm.AML_MANAGE,
+        True,
+        {"disposition": "false_positive", "reason": "different date of birth"},
+        interaction=False,
+    ),
+    Endpoint("console: case queue", "GET", "/cases/", Perm.CASES_READ, False),
+    Endpoint("console: case page", "GET", "/cases/{case}/", Perm.CASES_READ, False),
+    Endpoint("console: screening check", "GET", "/screening/check/", Perm.SCREENING_CHECK, False),
+    Endpoint("portal: complaints", "GET", "/portal/complaints/", Perm.CASES_READ, False, portal=True),
     Endpoint("portal: home", "GET", "/portal/", Perm.PARTIES_READ, False, portal=True),
     Endpoint("console: home", "GET", "/", Perm.PARTIES_READ, False),
     Endpoint("console: audit log", "GET", "/audit/", Perm.AUDIT_READ, False),
@@ -96,7 +162,27 @@ def world(client_3687):  # type: ignore[no-untyped-def]
     )
     alert = Alert.objects.create(party=client_3687, scenario="structuring", score=87, is_synthetic=True)
     account = Account.objects.get(source_system="berka", source_id="account:3050")
-    return {"users": users, "party": client_3687, "account": account, "alert": alert}
+    case = cases.open_case(
+        actor=None,
+        kind="complaint",
+        party=client_3687,
+        channel="phone",
+        narrative="My card was charged twice for one purchase.",
+        record_interaction=False,
+    )
+    version = WatchListVersion.objects.create(
+        watch_list=WatchList.objects.create(code="internal", name="Internal"), version="2026-01-01", source_sha256="x"
+    )
+    entry = WatchListEntry.objects.create(version=version, entry_id="I-1", name="Somebody Else", fingerprint="f")
+    hit = ScreeningHit.objects.create(
+        party=client_3687,
+        entry=entry,
+        score=Decimal("0.9"),
+        matched_name="Somebody Else",
+        explanation="test",
+        party_fingerprint="p",
+    )
+    return {"users": users, "party": client_3687, "account": account, "alert": alert, "case": case, "hit": hit}
 
 
 def _expected(actor: str, ep: Endpoint) -> str:
@@ -109,6 +195,8 @@ def _expected(actor: str, ep: Endpoint) -> str:
         return "deny"
     if ep.portal:
         return "allow" if actor == "customer" else "deny"
+    if ep.staff and actor == "customer":
+        return "deny"
     if actor == "customer" and not ep.api:
         return "deny"  # the staff console is for staff; customers have the portal
     if ep.aml and Perm.AML_READ not in ROLE_PERMISSIONS[role]:
@@ -117,7 +205,13 @@ def _expected(actor: str, ep: Endpoint) -> str:
 
 
 def _request(client: Client, actor: str, ep: Endpoint, world: dict[str, Any]):  # type: ignore[no-untyped-def]
-    path = ep.path.format(party=world["party"].id, account=world["account"].id, alert=world["alert"].id)
+    path = ep.path.format(
+        party=world["party"].id,
+        account=world["account"].id,
+        alert=world["alert"].id,
+        case=world["case"].id,
+        hit=world["hit"].id,
+    )
     headers: dict[str, str] = {}
     if actor != "anonymous":
         user = world["users"][actor]
@@ -159,7 +253,7 @@ def test_authorization_matrix(client: Client, world, actor: str, ep: Endpoint) -
         if ep.aml:
             assert "structuring" in body
         if ep.method == "POST":
-            assert Interaction.objects.count() == 1
+            assert Interaction.objects.count() == (1 if ep.interaction else 0)
 
 
 def test_matrix_covers_every_api_operation(client: Client) -> None:
@@ -172,7 +266,9 @@ def test_matrix_covers_every_api_operation(client: Client) -> None:
             e.path.split("?")[0]
             .replace("{party}", "{party_id}")
             .replace("{account}", "{account_id}")
-            .replace("{alert}", "{alert_id}"),
+            .replace("{alert}", "{alert_id}")
+            .replace("{case}", "{case_id}")
+            .replace("{hit}", "{hit_id}"),
         )
         for e in ENDPOINTS
         if e.api

@@ -202,6 +202,26 @@ def _guess_list(source: Path) -> str:
     return ""
 
 
+def _rescreen_pending() -> None:
+    """Run the queued re-screens now, once: the latest pending run covers every active list."""
+    from bankcrm.screening import services as screening
+    from bankcrm.screening.models import ScreeningRun
+
+    pending = list(ScreeningRun.objects.filter(status=ScreeningRun.Status.RUNNING, parties_done=0).order_by("pk"))
+    if not pending:
+        return
+    *older, run = pending
+    done = _run_with_progress(
+        lambda progress: screening.rescreen_all(run_id=run.pk, progress=lambda d, t: progress("screening", d, t))
+    )
+    # The older queued runs are covered by this one (same active versions or newer).
+    ScreeningRun.objects.filter(pk__in=[r.pk for r in older]).update(status=ScreeningRun.Status.DONE)
+    out.print(
+        f"screened {done.parties_done:,} parties in {(done.duration_ms or 0) / 1000:.2f} s: "
+        f"{done.hits_created} new hit(s)"
+    )
+
+
 def _import_list(source: Path, list_code: str, version: str, rescreen: bool) -> None:
     from bankcrm.screening import services as screening
     from bankcrm.screening.models import ScreeningRun
@@ -220,7 +240,10 @@ def _import_list(source: Path, list_code: str, version: str, rescreen: bool) -> 
         done = _run_with_progress(
             lambda progress: screening.rescreen_all(run_id=run.pk, progress=lambda d, t: progress("screening", d, t))
         )
-        out.print(f"re-screened {done.parties_done:,} parties in {(done.duration_ms or 0) / 1000:.2f} s: {done.hits_created} new hit(s)")
+        out.print(
+            f"re-screened {done.parties_done:,} parties in {(done.duration_ms or 0) / 1000:.2f} s: "
+            f"{done.hits_created} new hit(s)"
+        )
 
 
 @lists_app.command("import")
@@ -303,7 +326,9 @@ def monitor_run(
 
     start, end = _date_option(date_from, "--from"), _date_option(date_to, "--to")
     try:
-        run, alerts = monitoring.run_monitoring(actor=None, date_from=start, date_to=end, progress=lambda m: err.print(m))
+        run, alerts = monitoring.run_monitoring(
+            actor=None, date_from=start, date_to=end, progress=lambda m: err.print(m)
+        )
         ctrs = monitoring.generate_ctrs(actor=None, date_from=start, date_to=end)
     except ValidationFailed as exc:
         raise _fail(str(exc)) from None
@@ -322,9 +347,14 @@ def monitor_run(
     for column in ("status", "scenario", "period", "score", "explanation"):
         table.add_column(column)
     for a in alerts:
-        table.add_row(a["status"], a["scenario"], f"{a['period_start']}..{a['period_end']}", str(a["score"]), a["explanation"])
+        table.add_row(
+            a["status"], a["scenario"], f"{a['period_start']}..{a['period_end']}", str(a["score"]), a["explanation"]
+        )
     out.print(table)
-    out.print(f"{run.alerts_new} new, {run.alerts_open} still open, {run.alerts_suppressed} suppressed; {len(ctrs)} CTR(s) drafted")
+    out.print(
+        f"{run.alerts_new} new, {run.alerts_open} still open, {run.alerts_suppressed} suppressed; "
+        f"{len(ctrs)} CTR(s) drafted"
+    )
 
 
 @monitor_app.command("search-314a")
@@ -428,7 +458,6 @@ def _load_demo() -> None:
 
     _print_report(_run_with_progress(import_cfpb, actor=None))
     from bankcrm.core.errors import ValidationFailed as Invalid
-
     from bankcrm.datasets.demo_aml import load_demo_cash_activity
 
     added = load_demo_cash_activity()
@@ -436,9 +465,10 @@ def _load_demo() -> None:
         out.print(f"demo: {added} synthetic cash transactions (flagged) for the CTR and structuring scenarios")
     for directory, code in ((DEFAULT_SDN_DIR, "ofac-sdn"), (DEFAULT_CONS_DIR, "ofac-cons")):
         try:
-            _import_list(directory, code, directory.name, rescreen=True)
+            _import_list(directory, code, directory.name, rescreen=False)
         except Invalid as exc:
             raise _fail(str(exc)) from None
+    _rescreen_pending()
     opened = open_demo_complaints()
     if opened:
         out.print(f"demo: opened {opened} current complaints (flagged synthetic) so the queues show live clocks")

@@ -115,6 +115,12 @@ def _require_kind_access(actor: User | None, kind: str) -> None:
         _require(actor, Perm.AML_MANAGE)
 
 
+def _staff_only(actor: User | None) -> None:
+    """Internal work on a case (notes, classification) is for staff, not for the customer."""
+    if actor is not None and actor.kind != User.Kind.STAFF:
+        raise PermissionDenied("staff only")
+
+
 def _staff(actor: User | None) -> User | None:
     return actor if actor is not None and actor.kind == User.Kind.STAFF else None
 
@@ -442,6 +448,7 @@ def confirm_classification(
         Conflict: stale ``expected_version``.
     """
     _require(actor, Perm.CASES_WRITE)
+    _staff_only(actor)
     case = _locked(case, expected_version)
     if case.kind not in RESPONSE_KINDS:
         raise ValidationFailed([FieldProblem("product", "only complaints and disputes carry a CFPB classification")])
@@ -772,6 +779,7 @@ def add_note(*, actor: User | None, case: Case, body: str) -> CaseNote:
         ValidationFailed: empty or too long (field ``body``).
     """
     _require(actor, Perm.CASES_WRITE)
+    _staff_only(actor)
     _require_kind_access(actor, case.kind)
     body = body.strip()
     if not body or len(body) > MAX_NOTE:

@@ -15,5 +15,6 @@ urlpatterns = [
     path("cases/", include("bankcrm.cases.urls")),
     path("kyc/", include("bankcrm.kyc.urls")),
     path("screening/", include("bankcrm.screening.urls")),
+    path("aml/", include("bankcrm.monitoring.urls")),
     path("", include("bankcrm.console.urls")),
 ]

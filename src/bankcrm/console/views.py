@@ -150,7 +150,24 @@ def _page_360_context(
         "can_reveal": can_reveal,
     }
     context |= _transactions_context(request, party_id, view.accounts)
+    context |= _cases_context(request, party_id)
     return context | _timeline_context(view.party, view.interactions, form, errors)
+
+
+def _cases_context(request: HttpRequest, party_id: uuid.UUID) -> dict[str, Any]:
+    from bankcrm.cases import selectors as cases
+
+    user = request.user
+    if not user.has_perm_code(Perm.CASES_READ):  # type: ignore[union-attr]
+        return {"party_cases": [], "can_open_case": False}
+    from bankcrm.screening import selectors as screening
+
+    page = cases.list_cases(user, party=str(party_id), limit=10)  # type: ignore[arg-type]
+    return {
+        "party_cases": page.items,
+        "can_open_case": user.has_perm_code(Perm.CASES_WRITE),  # type: ignore[union-attr]
+        "sanctions_blocked": screening.is_blocked(user, party_id),  # type: ignore[arg-type]
+    }
 
 
 @staff_only
