@@ -408,6 +408,30 @@ def main() -> None:
         f"target: >= {TARGETS['names_per_s']:,.0f} names/s; CPU time of one process pinned to one core; "
         "peers: scoring of the fed candidates only"
     )
+    summary = {
+        "recall on variations": [sum(results[n]["variations"]) / len(variations) for n in names],
+        "negatives alerting (name only)": [sum(results[n]["neg_name"]) / len(negatives) for n in names],
+        "negatives alerting (with DOB)": [sum(results[n]["neg_qual"]) / len(negatives) for n in names],
+        "pair F1": [
+            prf(truth, [s >= results[n]["pair_threshold"] for s in results[n]["pair_scores"]])[2] for n in names
+        ],
+        "names/s": [results[n]["names_per_s"] for n in names],
+    }
+
+    def fmt(metric: str, value: float) -> str:
+        if metric == "names/s":
+            return f"{value:,.0f}"
+        return f"{value:.3f}" if metric == "pair F1" else pct(value)
+
+    rows = []
+    for metric, values in summary.items():
+        cells = [fmt(metric, values[0])]
+        for v in values[1:]:
+            ratio = f"{values[0] / v:.2f}x" if v else "-"
+            cells.append(f"{fmt(metric, v)} (ours {ratio})")
+        rows.append([metric, *cells])
+    print()
+    print(table("Summary: ours and each peer, with the ratio ours / peer", ["metric", *names], rows))
     if reason is not None:
         print(f"\nnomenklatura peers not run: {reason}")
 

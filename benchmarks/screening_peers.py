@@ -43,7 +43,8 @@ def _entity(spec: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    task = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        task = json.load(fh)
     out: dict[str, Any] = {}
     for name in task["algorithms"]:
         algorithm = get_algorithm(name)

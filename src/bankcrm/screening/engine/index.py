@@ -1,20 +1,22 @@
 """The screening index: candidate retrieval through postings, token-alignment scoring, qualifiers (no Django import).
 
 Retrieval never scans the list. Every distinct name token of the list (the vocabulary) is indexed
-by its exact form, its two phonetic keys, its consonant skeleton and its one-deletion neighbourhood
-(``putin`` is filed under ``utin``, ``ptin``, ``puin``, ...). A query token finds its vocabulary
-neighbours through those keys (a few dictionary look-ups), and each vocabulary token has postings:
-the list names that contain it. Names reached by enough query tokens are scored; the rest cannot reach
-the threshold and are skipped (see :meth:`ScreeningIndex._candidates`).
+by its exact form, its two phonetic keys, its consonant skeletons (and their one-deletion
+neighbourhood) and its one-deletion neighbourhood (``putin`` is filed under ``utin``, ``ptin``,
+``puin``, ...). A query token finds its vocabulary neighbours through those keys (a few dictionary
+look-ups, cached per token), and each vocabulary token has postings: the list names that contain it
+(particles such as ``al`` have none: they reach everything). Names reached by enough query tokens are
+scored; the rest cannot reach the threshold and are skipped (see :meth:`ScreeningIndex._candidates`).
 
 Scoring of one query name against one list name:
 
 * **Token similarity** (:meth:`ScreeningIndex._similar`): 1 when equal; else ``1 - d / L`` for an
   optimal-string-alignment edit distance ``d`` within the length's tolerance (0 edits up to 3 letters,
   1 up to 6, 2 up to 9, 3 beyond); at least 0.9 when the strict phonetic keys agree and 0.85 when the
-  loose ones do (5+ letters); numbers only ever match themselves. Tokens from an abjad script are
-  compared by consonant skeleton (0.9 when equal). Similarities under :data:`MIN_TOKEN_SIMILARITY`
-  do not count.
+  loose ones do (5+ letters; two-letter tokens also need to be one edit apart); numbers only ever
+  match themselves. Tokens from an abjad script are compared by consonant skeleton (0.9 when equal,
+  0.85 for skeletons of one or two consonants, 0.8 one consonant off for four or more).
+  Similarities under :data:`MIN_TOKEN_SIMILARITY` do not count.
 * **Alignment**: options are single tokens, two or three adjacent query tokens glued (split
   variations: ``patr ushev`` = ``patrushev``), one query token spelling two list tokens (glued
   variations: ``vladimirputin``, ``jscargument``), and initials (``j`` for ``joachim``, 0.7). They are
@@ -24,8 +26,9 @@ Scoring of one query name against one list name:
   similarity of the aligned tokens and ``cover_q``/``cover_l`` the share of query/list weight that
   aligned: ``quality * hi * (MU + (1 - MU) * lo)`` with ``hi``/``lo`` the larger/smaller of the two
   covers. A name missing from the query (a dropped middle name) costs little; tokens unexplained on
-  both sides cost a lot. When only one non-particle token aligns and either side has two or more,
-  the score is multiplied by :data:`SINGLE_TOKEN_FACTOR` (a given name alone is not a hit).
+  both sides cost a lot. When at most one non-particle list token aligns while a non-particle token
+  is left over on either side, the score is multiplied by :data:`SINGLE_TOKEN_FACTOR` (a given name
+  alone is not a hit). Legal forms (``LLC``, ``JSC``) are not name tokens: they neither count nor cost.
 * **Qualifiers** (per entry): date of birth compared as dates (match ``+DOB_MATCH_BONUS``, conflict
   ``-DOB_CONFLICT_PENALTY``; near or missing: no change); the query's country among the entry's
   countries ``+COUNTRY_BONUS`` (never a penalty: an address or nationality elsewhere does not clear a

@@ -153,7 +153,8 @@ _LEGAL_PHRASES: tuple[tuple[str, str], ...] = (
     ("open joint stock company", "ojsc"), ("closed joint stock company", "cjsc"),
     ("public joint stock company", "pjsc"), ("private joint stock company", "jsc"),
     ("joint stock company", "jsc"), ("joint stock co", "jsc"), ("limited liability company", "llc"),
-    ("limited liability partnership", "llp"), ("limited liability co", "llc"), ("limited partnership", "lp"), ("public limited company", "plc"),
+    ("limited liability partnership", "llp"), ("limited liability co", "llc"), ("limited partnership", "lp"),
+    ("public limited company", "plc"),
     ("company limited", "ltd"), ("co limited", "ltd"), ("co ltd", "ltd"), ("pty ltd", "ltd"), ("pte ltd", "ltd"),
     ("sdn bhd", "bhd"), ("s a de c v", "sa"), ("sa de cv", "sa"), ("s de rl de cv", "srl"),
     ("s de r l de c v", "srl"), ("s de rl", "srl"), ("sp z o o", "spzoo"), ("spzoo", "spzoo"),
@@ -175,7 +176,8 @@ _LEGAL_PHRASES: tuple[tuple[str, str], ...] = (
 # non-person name.
 _WEAK_LEGAL = {
     "sa": "sa", "ag": "ag", "as": "as", "ab": "ab", "oy": "oy", "co": "co", "kg": "kg", "bv": "bv", "nv": "nv",
-    "se": "se", "lp": "lp", "ae": "ae", "ao": "jsc", "ou": "ou", "sl": "sl", "spol": "spol", "sro": "sro", "sac": "sac", "ca": "ca",
+    "se": "se", "lp": "lp", "ae": "ae", "ao": "jsc", "ou": "ou", "sl": "sl", "spol": "spol", "sro": "sro",
+    "sac": "sac", "ca": "ca",
 }  # fmt: skip
 _LEGAL_BY_LEN: dict[int, dict[tuple[str, ...], str]] = {}
 for _phrase, _canon in _LEGAL_PHRASES:
@@ -445,7 +447,7 @@ def normalize_name(
         else:
             word, abjad, raw = words[i]
             weak = _WEAK_LEGAL.get(word)
-            if weak is not None and person is not True and 0 < i and i >= tail:
+            if weak is not None and person is not True and i > 0 and i >= tail:
                 tokens.append(Token(weak, LEGAL, False, raw))
             else:
                 tokens.append(Token(word, CORE, abjad, raw))
