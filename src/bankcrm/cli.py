@@ -458,11 +458,13 @@ def _load_demo() -> None:
 
     _print_report(_run_with_progress(import_cfpb, actor=None))
     from bankcrm.core.errors import ValidationFailed as Invalid
-    from bankcrm.datasets.demo_aml import load_demo_cash_activity
+    from bankcrm.datasets.demo_aml import load_demo_cash_activity, load_demo_watchlist_lookalikes
 
     added = load_demo_cash_activity()
     if added:
         out.print(f"demo: {added} synthetic cash transactions (flagged) for the CTR and structuring scenarios")
+    if load_demo_watchlist_lookalikes():
+        out.print("demo: 2 synthetic customers resembling an SDN entry (flagged) for the screening review queue")
     for directory, code in ((DEFAULT_SDN_DIR, "ofac-sdn"), (DEFAULT_CONS_DIR, "ofac-cons")):
         try:
             _import_list(directory, code, directory.name, rescreen=False)

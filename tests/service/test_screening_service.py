@@ -4,6 +4,7 @@ that block and open an AML case, 314(a) and internal lists, and the check API.""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,23 @@ def test_check_api(client: Client, lists_v1, agent_user) -> None:  # type: ignor
     )
     assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} == {"date_of_birth", "country"}
     assert client.get("/api/v1/screening/hits", **auth).status_code == 403
+
+
+@pytest.mark.slow
+def test_real_sdn_list_finds_the_demo_lookalike(db, aml) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import REPO
+
+    from bankcrm.datasets.demo_aml import load_demo_watchlist_lookalikes
+
+    version = services.import_list(
+        actor=None, list_code="ofac-sdn", source=REPO / "data" / "ofac-sdn" / "2023-12-28", version="2023-12-28"
+    )
+    assert version.entry_count == 13_821
+    assert load_demo_watchlist_lookalikes() == 2
+    likely = Party.objects.get(source_id="screening:1")
+    hits = services.screen_party(actor=aml, party=likely, reason="demo")
+    best = max(hits, key=lambda h: h.score)
+    assert best.entry.entry_id == "7692" and best.score >= Decimal("0.9")
+    other = Party.objects.get(source_id="screening:2")
+    other_hits = {h.entry.entry_id: h.score for h in services.screen_party(actor=aml, party=other, reason="demo")}
+    assert other_hits.get("7692", Decimal(0)) < best.score  # another date of birth scores lower

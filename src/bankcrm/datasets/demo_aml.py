@@ -13,6 +13,9 @@ clock stands at 1998-12-31), on synthetic US parties' USD accounts:
 - **Near miss**: party US-3 deposits $6,000.00 and $4,000.00 cash on 21 December: exactly
   $10,000.00, which does not trigger a CTR (the rule is *more than* $10,000).
 
+Two flagged synthetic customers resemble a real SDN entry (see :data:`WATCHLIST_LOOKALIKES`) so the
+screening review queue has something to decide.
+
 Idempotent by source id.
 """
 
@@ -117,3 +120,50 @@ def load_demo_cash_activity() -> int:
         payload={"rows": len(created), "source": SOURCE, "synthetic": True},
     )
     return len(created)
+
+
+#: Synthetic customers that resemble a real SDN entry (entry 7692, "HASANI, Zhavit", DOB 05 May
+#: 1957, program BALKANS), so the demo's screening review queue has work: one with the same date
+#: of birth (a likely true match) and one with another (a likely false positive).
+WATCHLIST_LOOKALIKES: tuple[tuple[str, str, str, dt.date, str], ...] = (
+    ("screening:1", "Zhavit", "Hasani", dt.date(1957, 5, 5), "MK"),
+    ("screening:2", "Javit", "Hasani", dt.date(1984, 2, 2), "US"),
+)
+
+
+@transaction.atomic
+def load_demo_watchlist_lookalikes() -> int:
+    """Create the flagged synthetic look-alike customers not yet present; returns how many."""
+    from bankcrm.parties.birth import encrypt_date_of_birth
+    from bankcrm.parties.text import fold
+
+    branch = Branch.objects.filter(code="US900").first()
+    created = 0
+    for source_id, given, family, born, nationality in WATCHLIST_LOOKALIKES:
+        if Party.objects.filter(source_system=SOURCE, source_id=source_id).exists():
+            continue
+        name = f"{given} {family}"
+        Party.objects.create(
+            kind=Party.Kind.PERSON,
+            legal_name=name,
+            given_name=given,
+            family_name=family,
+            search_name=fold(name),
+            date_of_birth_encrypted=encrypt_date_of_birth(born),
+            nationality=nationality,
+            residence_country="US",
+            branch=branch,
+            synthetic_identity=True,
+            is_synthetic=True,
+            source_system=SOURCE,
+            source_id=source_id,
+        )
+        created += 1
+    if created:
+        audit.record(
+            actor=None,
+            action="datasets.load.batch",
+            subject_type="parties",
+            payload={"rows": created, "source": SOURCE, "synthetic": True},
+        )
+    return created
