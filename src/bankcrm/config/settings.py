@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -161,6 +162,9 @@ LOGIN_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("zh-hans", "简体中文")]
+# The console catalogue first: Django's and allauth's catalogues would otherwise win for common
+# words ("Note", "Filter") where the banking meaning differs.
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "console" / "locale"]
 TIME_ZONE = ENV.time_zone
 USE_I18N = True
 USE_TZ = True
