@@ -100,7 +100,9 @@ def list_onboardings(request: HttpRequest, filters: Query[OnboardingFilters]) ->
 )
 def get_onboarding(request: HttpRequest, onboarding_id: uuid.UUID) -> Any:
     """The onboarding with its subjects, evidence, last evaluation (``outcome``: missing,
-    conflicting and failed elements), history and the actions the caller may take."""
+    conflicting and failed elements), history and the actions the caller may take. Staff only
+    (customers get 403); watch-list results in the outcome and history are redacted without
+    ``aml:read``."""
     return _read(request.user, onboarding_id)
 
 

@@ -273,7 +273,7 @@ def onboarding_read(detail: selectors.OnboardingDetail) -> dict[str, Any]:
         "decided_at": o.decided_at,
         "decision_reason": o.decision_reason,
         "risk_rating": o.party.risk_rating,
-        "outcome": o.outcome or {},
+        "outcome": detail.outcome,
         "subjects": [
             {
                 "party_id": s.subject.party_id,

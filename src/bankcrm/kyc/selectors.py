@@ -27,7 +27,7 @@ from bankcrm.core.errors import FieldProblem, NotFound, ValidationFailed
 from bankcrm.core.lookup import get_visible
 from bankcrm.core.pagination import decode_cursor, encode_cursor
 from bankcrm.identity.models import User
-from bankcrm.kyc.engine import risk
+from bankcrm.kyc.engine import risk, verification
 from bankcrm.kyc.engine import workflow as wf
 from bankcrm.kyc.models import (
     CddProfile,
@@ -162,27 +162,65 @@ class SubjectView:
     conflicts: list[str]
 
 
+@dataclass(frozen=True)
+class TransitionView:
+    """One status change as the actor may see it (``reason`` redacted without ``aml:read``)."""
+
+    action: str
+    from_status: str
+    to_status: str
+    at: dt.datetime
+    actor: User | None
+    reason: str
+
+
 @dataclass
 class OnboardingDetail:
-    """Everything the onboarding page shows."""
+    """Everything the onboarding page shows. ``outcome`` is the last evaluation as the actor may
+    see it: without ``aml:read`` its screening state is left out and its screening reasons
+    redacted (see :func:`onboarding_detail`)."""
 
     onboarding: Onboarding
     subjects: list[SubjectView]
     evidence: list[Any]
-    transitions: list[Any]
+    transitions: list[TransitionView]
     actions: list[str]
     decisions: list[str] = field(default_factory=list)
+    outcome: dict[str, Any] = field(default_factory=dict)
+
+
+#: What a reader without ``aml:read`` sees in place of a screening reason.
+REDACTED = "restricted (BSA/AML)"
+
+
+def _redact(text: str) -> str:
+    for sentence in verification.SCREENING_REASONS.values():
+        text = text.replace(sentence, REDACTED)
+    return text
 
 
 def onboarding_detail(actor: User, onboarding_id: uuid.UUID | str) -> OnboardingDetail:
     """The onboarding with its subjects, evidence, history and the actions the actor may take
-    (``decisions`` need ``aml:manage``).
+    (``decisions`` need ``aml:manage``). Watch-list results are AML-confidential (like the
+    screening factor of a risk rating): for readers without ``aml:read`` the outcome's
+    ``screening`` state is left out and the screening reasons, in the outcome and in the history,
+    read :data:`REDACTED`.
 
     Raises:
         NotFound: as :func:`get_onboarding`.
+        PermissionDenied: the actor is a customer (the record holds the risk rating and internal
+            reasons; an applicant follows the application in the portal, reference and status only).
     """
+    if actor.kind == User.Kind.CUSTOMER:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("onboarding records are internal")
     onboarding = get_onboarding(actor, onboarding_id)
-    outcome = onboarding.outcome or {}
+    outcome = dict(onboarding.outcome or {})
+    aml_reader = actor.has_perm_code(Perm.AML_READ)
+    if outcome and not aml_reader:
+        outcome.pop("screening", None)
+        outcome["reasons"] = [_redact(r) for r in outcome.get("reasons", [])]
     subjects = []
     for s in onboarding.subjects.select_related("party").order_by("position"):
         docs = [
@@ -216,9 +254,20 @@ def onboarding_detail(actor: User, onboarding_id: uuid.UUID | str) -> Onboarding
         evidence=list(
             onboarding.evidence.select_related("party", "recorded_by").order_by("-checked_on", "-created_at")
         ),
-        transitions=list(onboarding.transitions.select_related("actor")),
+        transitions=[
+            TransitionView(
+                action=t.action,
+                from_status=t.from_status,
+                to_status=t.to_status,
+                at=t.at,
+                actor=t.actor,
+                reason=t.reason if aml_reader else _redact(t.reason),
+            )
+            for t in onboarding.transitions.select_related("actor")
+        ],
         actions=actions,
         decisions=decisions,
+        outcome=outcome,
     )
 
 

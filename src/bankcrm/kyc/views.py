@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bankcrm.authz.permissions import Perm
+from bankcrm.authz.scoping import require
 from bankcrm.cases import approvals
 from bankcrm.console.views import base_context
 from bankcrm.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
@@ -111,8 +112,9 @@ def form_context(request: HttpRequest, kind: str, errors: dict[str, str], *, por
 @staff_only
 @require_http_methods(["GET", "POST"])
 def new_onboarding(request: HttpRequest) -> HttpResponse:
-    """The onboarding form (``?kind=person|organization``). Nothing is created until the whole
-    application is valid."""
+    """The onboarding form (``?kind=person|organization``) for staff who may onboard customers
+    (``parties:write``, else 403). Nothing is created until the whole application is valid."""
+    require(request.user, Perm.PARTIES_WRITE)  # type: ignore[arg-type]
     kind = request.POST.get("kind") or request.GET.get("kind") or "person"
     if kind not in ("person", "organization"):
         kind = "person"

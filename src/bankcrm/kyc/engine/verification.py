@@ -32,6 +32,7 @@ __all__ = [
     "DOCUMENTARY_KINDS",
     "ELEMENTS",
     "NON_DOCUMENTARY_KINDS",
+    "SCREENING_REASONS",
     "Evidence",
     "Outcome",
     "Subject",
@@ -61,6 +62,12 @@ METHODS = ("documentary", "non_documentary")
 RESULTS = ("pass", "fail", "inconclusive")
 #: Watch-list screening states that hold up verification (see :func:`evaluate`).
 SCREENING_STATES = ("clear", "false_positive", "not_screened", "open", "true_match")
+#: The reasons :func:`evaluate` gives for a screening state. They reveal watch-list results, which
+#: are AML-confidential: readers without ``aml:read`` see them redacted.
+SCREENING_REASONS = {
+    "true_match": "a confirmed watch-list (sanctions) match",
+    "open": "a possible watch-list match awaits its disposition",
+}
 
 
 def required_elements(subject_kind: str) -> tuple[str, ...]:
@@ -180,13 +187,13 @@ def evaluate(
             reasons.append("high risk: the applicant needs both a documentary and a non-documentary check")
     if screening == "true_match":
         outcome.decision = "failed"
-        reasons.append("a confirmed watch-list (sanctions) match")
+        reasons.append(SCREENING_REASONS["true_match"])
     elif outcome.failures:
         outcome.decision = "failed"
         reasons.append("identity could not be verified: a check failed and none confirmed the element")
     elif screening == "open":
         outcome.decision = "manual_review"
-        reasons.append("a possible watch-list match awaits its disposition")
+        reasons.append(SCREENING_REASONS["open"])
     elif outcome.conflicts:
         outcome.decision = "manual_review"
         reasons.append("sources disagree: an element both passed and failed a check")
