@@ -24,12 +24,18 @@ from bankcrm.identity import mfa
 from bankcrm.identity import services as identity
 from bankcrm.identity.models import CustomerLink, User
 from bankcrm.interactions.models import Interaction
+from bankcrm.kyc import selectors as kyc_selectors
+from bankcrm.kyc import services as kyc
+from bankcrm.kyc.engine.risk import default_config
+from bankcrm.kyc.engine.verification import SCREENING_REASONS
+from bankcrm.kyc.models import Onboarding
 from bankcrm.monitoring.models import Alert
 from bankcrm.parties.models import Party
 from bankcrm.parties.services import assign_relationship_manager, share_party
 from bankcrm.privacy import crypto
 from bankcrm.screening.models import ScreeningHit, WatchList, WatchListEntry, WatchListVersion
 from tests.conftest import make_staff
+from tests.kyc_data import person
 
 pytestmark = pytest.mark.django_db
 STAFF_ROLES = [r for r in Role if r != Role.CUSTOMER]
@@ -42,7 +48,7 @@ class Endpoint:
 
     name: str
     method: str
-    path: str  # with {party}, {account}, {alert}
+    path: str  # with {party}, {account}, {alert}, {case}, {hit}, {onboarding}
     perm: Perm | None  # None: any signed-in staff member (the answer is scoped)
     api: bool
     body: dict[str, Any] | None = None
@@ -51,6 +57,15 @@ class Endpoint:
     portal: bool = False  # the customer portal: customers only
     staff: bool = False  # staff only, even where a customer holds the permission
     interaction: bool = True  # an allowed POST records one interaction on the timeline
+    ok: frozenset[int] = frozenset({200, 201})  # the answers an allowed request may get
+
+
+def _applicant(given_name: str, tax_id: str, document: str, **changes: Any) -> dict[str, Any]:
+    """A valid individual CIP application (tests.kyc_data) for someone else: another tax id and
+    document, the document valid for five years from today (the matrix runs on the real clock)."""
+    expires = (clock.today() + dt.timedelta(days=5 * 365)).isoformat()
+    id_document = {"type": "drivers_license", "number": document, "issuing_country": "US", "issuing_region": "NY"}
+    return person(given_name=given_name, tax_id=tax_id, id_document=id_document | {"expires_on": expires}, **changes)
 
 
 INTERACTION = {"channel": "phone", "direction": "inbound", "purpose": "check", "summary": "Matrix test."}
@@ -118,6 +133,75 @@ ENDPOINTS = [
         {"disposition": "false_positive", "reason": "different date of birth"},
         interaction=False,
     ),
+    Endpoint(
+        "api: open onboarding",
+        "POST",
+        "/api/v1/onboarding",
+        Perm.PARTIES_WRITE,
+        True,
+        _applicant("Nadia", "345-67-8901", "D7654321") | {"submit": True},
+        interaction=False,
+    ),
+    # Customers hold parties:read: the list answers with their own applications (none here).
+    Endpoint("api: onboardings", "GET", "/api/v1/onboarding", Perm.PARTIES_READ, True),
+    # The record carries the risk rating and internal reasons: staff only (applicants have the portal).
+    Endpoint("api: one onboarding", "GET", "/api/v1/onboarding/{onboarding}", Perm.PARTIES_READ, True, staff=True),
+    Endpoint(
+        "api: onboarding evidence",
+        "POST",
+        "/api/v1/onboarding/{onboarding}/evidence",
+        Perm.PARTIES_WRITE,
+        True,
+        {"party_id": "{onboarding_party}", "kind": "public_database", "result": "pass", "elements": ["address"]},
+        interaction=False,
+    ),
+    Endpoint(
+        "api: onboarding transition",
+        "POST",
+        "/api/v1/onboarding/{onboarding}/transitions",
+        Perm.PARTIES_WRITE,
+        True,
+        {"action": "refer", "reason": "The address needs a second look."},
+        interaction=False,
+    ),
+    Endpoint(
+        "api: onboarding decision",
+        "POST",
+        "/api/v1/onboarding/{onboarding}/decisions",
+        Perm.AML_MANAGE,
+        True,
+        {"action": "fail", "reason": "The identity document was reported stolen."},
+        interaction=False,
+    ),
+    Endpoint("api: risk rating", "GET", "/api/v1/kyc/parties/{party}/risk", Perm.PARTIES_READ, True, staff=True),
+    Endpoint(
+        "api: rate again", "POST", "/api/v1/kyc/parties/{party}/risk", Perm.AML_MANAGE, True, {}, interaction=False
+    ),
+    Endpoint(
+        "api: CDD answers",
+        "POST",
+        "/api/v1/kyc/parties/{party}/cdd",
+        Perm.PARTIES_WRITE,
+        True,
+        {"occupation": "employee", "products": ["checking"]},
+        interaction=False,
+    ),
+    Endpoint("api: risk model", "GET", "/api/v1/kyc/risk-model", Perm.AML_READ, True),
+    Endpoint(
+        "api: propose risk model",
+        "POST",
+        "/api/v1/kyc/risk-model",
+        Perm.AML_MANAGE,
+        True,
+        {"config": default_config(), "reason": "Matrix test"},
+        interaction=False,
+        ok=frozenset({202}),  # accepted: in force only once a second officer approves it
+    ),
+    Endpoint("console: KYC desk", "GET", "/kyc/", Perm.PARTIES_READ, False),
+    Endpoint("console: onboarding form", "GET", "/kyc/new/", Perm.PARTIES_WRITE, False),
+    Endpoint("console: onboarding page", "GET", "/kyc/{onboarding}/", Perm.PARTIES_READ, False),
+    Endpoint("console: party risk", "GET", "/kyc/parties/{party}/", Perm.PARTIES_READ, False),
+    Endpoint("console: risk model", "GET", "/kyc/model/", Perm.AML_READ, False),
     Endpoint("console: case queue", "GET", "/cases/", Perm.CASES_READ, False),
     Endpoint("console: case page", "GET", "/cases/{case}/", Perm.CASES_READ, False),
     Endpoint("console: screening check", "GET", "/screening/check/", Perm.SCREENING_CHECK, False),
@@ -142,8 +226,10 @@ ENDPOINTS = [
 
 @pytest.fixture
 def world(client_3687):  # type: ignore[no-untyped-def]
-    """The bank subset, one user per role (all with MFA), a customer linked to client 3687, a
-    relationship manager whose book holds client 3687, and an AML alert on client 3687."""
+    """The bank subset, one user per role (all with MFA), a customer linked to client 3687, an
+    AML alert, a complaint and an open screening hit on client 3687, and a CIP onboarding opened
+    at a branch (pending verification); the relationship manager's book holds client 3687 and the
+    onboarded customer."""
     users: dict[str, User] = {}
     for role in STAFF_ROLES:
         users[role.value] = make_staff(f"u-{role.value}", [role.value], is_superuser=role == Role.ADMINISTRATOR)
@@ -157,8 +243,13 @@ def world(client_3687):  # type: ignore[no-untyped-def]
     mfa.enrol_totp(actor=None, user=customer)  # customers need a second factor too (FFIEC 2021)
     CustomerLink.objects.create(user=customer, party=client_3687, method="test")
     users["customer"] = customer
+    onboarding = kyc.start_onboarding(
+        actor=users["branch_agent"], data=_applicant("Maria", "123-45-6789", "D1234567"), submit=True
+    )
     assign_relationship_manager(
-        actor=None, manager=users["relationship_manager"], parties=Party.objects.filter(pk=client_3687.pk)
+        actor=None,
+        manager=users["relationship_manager"],
+        parties=Party.objects.filter(pk__in=[client_3687.pk, onboarding.party_id]),
     )
     alert = Alert.objects.create(party=client_3687, scenario="structuring", score=87, is_synthetic=True)
     account = Account.objects.get(source_system="berka", source_id="account:3050")
@@ -182,7 +273,16 @@ def world(client_3687):  # type: ignore[no-untyped-def]
         explanation="test",
         party_fingerprint="p",
     )
-    return {"users": users, "party": client_3687, "account": account, "alert": alert, "case": case, "hit": hit}
+    onboarding.refresh_from_db()
+    return {
+        "users": users,
+        "party": client_3687,
+        "account": account,
+        "alert": alert,
+        "case": case,
+        "hit": hit,
+        "onboarding": onboarding,
+    }
 
 
 def _expected(actor: str, ep: Endpoint) -> str:
@@ -204,14 +304,29 @@ def _expected(actor: str, ep: Endpoint) -> str:
     return "allow"
 
 
+def _ids(world: dict[str, Any]) -> dict[str, str]:
+    """What the placeholders of paths and top-level body strings stand for."""
+    return {
+        "party": str(world["party"].id),
+        "account": str(world["account"].id),
+        "alert": str(world["alert"].id),
+        "case": str(world["case"].id),
+        "hit": str(world["hit"].id),
+        "onboarding": str(world["onboarding"].id),
+        "onboarding_party": str(world["onboarding"].party_id),
+    }
+
+
+def _secrets(world: dict[str, Any]) -> list[str]:
+    """Text that a denied request must not see: the customers' names, the alert's scenario and
+    the onboarding's reference."""
+    onboarding = world["onboarding"]
+    return [world["party"].legal_name, "structuring", onboarding.party.legal_name, onboarding.reference]
+
+
 def _request(client: Client, actor: str, ep: Endpoint, world: dict[str, Any]):  # type: ignore[no-untyped-def]
-    path = ep.path.format(
-        party=world["party"].id,
-        account=world["account"].id,
-        alert=world["alert"].id,
-        case=world["case"].id,
-        hit=world["hit"].id,
-    )
+    ids = _ids(world)
+    path = ep.path.format(**ids)
     headers: dict[str, str] = {}
     if actor != "anonymous":
         user = world["users"][actor]
@@ -225,7 +340,8 @@ def _request(client: Client, actor: str, ep: Endpoint, world: dict[str, Any]):  
         headers["HTTP_HX_REQUEST"] = "true"
     if ep.method == "POST":
         if ep.api:
-            body = dict(ep.body or {}) | {"party_id": str(world["party"].id)}
+            filled = {k: v.format(**ids) if isinstance(v, str) else v for k, v in (ep.body or {}).items()}
+            body = {"party_id": ids["party"]} | filled
             return client.post(path, json.dumps(body), content_type="application/json", **headers)
         return client.post(path, ep.body, **headers)
     return client.get(path, **headers)
@@ -240,8 +356,10 @@ def test_authorization_matrix(client: Client, world, actor: str, ep: Endpoint) -
     if expected == "deny":
         codes = ({401} if ep.api else {302}) if actor == "anonymous" else {403, 404}
         assert response.status_code in codes, (actor, ep.name, response.status_code)
-        assert world["party"].legal_name not in body and "structuring" not in body
+        assert not [s for s in _secrets(world) if s in body], (actor, ep.name)
         assert Interaction.objects.count() == 0
+        onboarding = world["onboarding"]
+        assert list(Onboarding.objects.values_list("pk", "version")) == [(onboarding.pk, onboarding.version)]
     elif expected == "hidden":
         assert "structuring" not in body and str(world["alert"].id) not in body
         if "{alert}" in ep.path:
@@ -249,7 +367,7 @@ def test_authorization_matrix(client: Client, world, actor: str, ep: Endpoint) -
         else:
             assert response.status_code == 200 and response.json() == {"items": [], "next_cursor": None}
     else:
-        assert response.status_code in {200, 201}, (actor, ep.name, response.status_code, body[:300])
+        assert response.status_code in ep.ok, (actor, ep.name, response.status_code, body[:300])
         if ep.aml:
             assert "structuring" in body
         if ep.method == "POST":
@@ -268,13 +386,99 @@ def test_matrix_covers_every_api_operation(client: Client) -> None:
             .replace("{account}", "{account_id}")
             .replace("{alert}", "{alert_id}")
             .replace("{case}", "{case_id}")
-            .replace("{hit}", "{hit_id}"),
+            .replace("{hit}", "{hit_id}")
+            .replace("{onboarding}", "{onboarding_id}"),
         )
         for e in ENDPOINTS
         if e.api
     }
     public = {("GET", "/api/v1/health"), ("GET", "/api/v1/me")}
     assert declared - public <= covered, declared - public - covered
+
+
+def test_portal_onboarding_is_public_and_an_application_is_shown_only_to_its_applicant(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    """The portal application form is outside the matrix: prospects (anonymous) and customers may
+    apply, staff are sent to the console form. The status page of an onboarding opened at a branch
+    is 404 to everyone in the portal, exactly like an unknown one."""
+    status_url = f"/portal/onboarding/{world['onboarding'].id}/"
+    unknown_url = "/portal/onboarding/00000000-0000-0000-0000-000000000000/"
+    assert client.get("/portal/onboarding/").status_code == 200
+    assert client.get(status_url).status_code == client.get(unknown_url).status_code == 404
+    for actor in ACTORS[1:]:
+        signed_in = Client()
+        signed_in.force_login(world["users"][actor])
+        form = signed_in.get("/portal/onboarding/")
+        if actor == "customer":
+            assert form.status_code == 200, actor
+        else:
+            assert (form.status_code, form["Location"]) == (302, "/kyc/new/"), actor
+        status = signed_in.get(status_url)
+        assert status.status_code == 404, actor
+        assert not [s for s in _secrets(world) if s in status.content.decode()], actor
+    assert Onboarding.objects.count() == 1
+
+
+def test_customer_lists_only_their_own_applications_and_never_reads_the_record(client: Client, world) -> None:  # type: ignore[no-untyped-def]
+    customer = world["users"]["customer"]
+    data = _applicant("Pat", "456-78-9012", "D2345678", email="pat@example.com") | {"channel": "web"}
+    own = kyc.start_onboarding(actor=customer, data=data, submit=True, self_service=True)
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=customer).secret}
+    listed = client.get("/api/v1/onboarding", **auth)
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    assert [(i["id"], i["reference"], i["status"]) for i in items] == [
+        (str(own.pk), own.reference, "pending_verification")
+    ]
+    assert set(items[0]) == {"id", "reference", "party_id", "name", "kind", "status", "channel", "created_at"}
+    for onboarding in (own, world["onboarding"]):
+        record = client.get(f"/api/v1/onboarding/{onboarding.pk}", **auth)
+        assert record.status_code == 403 and "risk" not in record.content.decode()
+
+
+@pytest.mark.parametrize("role", [r.value for r in STAFF_ROLES])
+def test_kyc_reads_show_watch_list_results_only_with_aml_read(client: Client, world, role: str) -> None:  # type: ignore[no-untyped-def]
+    """An open screening hit on the onboarded customer sends the onboarding to manual review and
+    raises the screening factor; readers without aml:read see neither (31 USC 5318(g)(2))."""
+    onboarding = world["onboarding"]
+    party = onboarding.party
+    ScreeningHit.objects.create(
+        party=party,
+        entry=world["hit"].entry,
+        score=Decimal("0.95"),
+        matched_name=party.legal_name,
+        explanation="test",
+        party_fingerprint="q",
+    )
+    kyc.evaluate_onboarding(actor=None, onboarding=onboarding)
+    kyc.rate_party(actor=None, party=party)
+    aml = Perm.AML_READ in ROLE_PERMISSIONS[Role(role)]
+    reason = SCREENING_REASONS["open"] if aml else kyc_selectors.REDACTED
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=world["users"][role]).secret}
+
+    response = client.get(f"/api/v1/onboarding/{onboarding.pk}", **auth)
+    record = response.json()
+    assert (record["status"], record["outcome"]["decision"], record["outcome"]["reasons"]) == (
+        "manual_review",
+        "manual_review",
+        [reason],
+    )
+    assert record["outcome"].get("screening") == ("open" if aml else None)
+    assert record["transitions"][-1]["reason"] == f"automatic: recommendation manual_review: {reason}"
+    assert ("watch-list" in response.content.decode()) is aml
+
+    risk = client.get(f"/api/v1/kyc/parties/{party.pk}/risk", **auth).json()
+    screening = next(f for f in risk["factors"] if f["factor"] == "screening")
+    if aml:
+        assert (screening["value"], screening["level"], screening["restricted"]) == ("open", "medium", False)
+        assert risk["score"] is not None
+    else:
+        assert (screening["value"], screening["level"], screening["restricted"]) == (None, None, True)
+        assert risk["score"] is None and risk["score_rating"] is None
+        assert not [f for f in risk["floors_applied"] if f.startswith("screening")]
+
+    client.force_login(world["users"][role])
+    page = client.get(f"/kyc/{onboarding.pk}/")
+    assert page.status_code == 200 and ("watch-list" in page.content.decode()) is aml
 
 
 def test_read_only_token_gets_403_on_every_write_endpoint(client: Client, world) -> None:  # type: ignore[no-untyped-def]
@@ -324,8 +528,16 @@ def test_relationship_manager_sees_only_the_book_and_shares(client: Client, worl
     other = Party.objects.get(source_system="berka", source_id="client:692")
     auth = {"HTTP_AUTHORIZATION": "Bearer " + identity.create_token(actor=None, user=rm).secret}
     found = client.get("/api/v1/parties", {"search": ""}, **auth).json()["items"]
-    assert [p["source_id"] for p in found] == ["client:3687"]
+    assert sorted(p["id"] for p in found) == sorted([str(world["party"].id), str(world["onboarding"].party_id)])
     assert client.get(f"/api/v1/parties/{other.id}", **auth).status_code == 404
+    # KYC records follow the party: an onboarding outside the book is neither listed nor readable.
+    outside = kyc.start_onboarding(
+        actor=world["users"]["branch_agent"], data=_applicant("Lena", "567-89-0123", "D3456789")
+    )
+    listed = client.get("/api/v1/onboarding", **auth).json()["items"]
+    assert [i["id"] for i in listed] == [str(world["onboarding"].id)]
+    assert client.get(f"/api/v1/onboarding/{outside.pk}", **auth).status_code == 404
+    assert client.get(f"/api/v1/kyc/parties/{outside.party_id}/risk", **auth).status_code == 404
     share_party(actor=None, party=other, user=rm, expires_at=clock.now() + dt.timedelta(days=1))
     assert client.get(f"/api/v1/parties/{other.id}", **auth).status_code == 200
     with clock.frozen(clock.now() + dt.timedelta(days=2)):
