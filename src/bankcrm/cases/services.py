@@ -293,9 +293,9 @@ def open_case(
             case.suggested_classification = suggestion
             case.product_class = suggestion.get("product_class", "")
             case.product = suggestion.get("product", "")
-            case.sub_product = suggestion.get("sub_product") or ""
-            case.issue = suggestion.get("issue") or ""
-            case.sub_issue = suggestion.get("sub_issue") or ""
+            case.sub_product = _suggested(suggestion, "sub_product")[:120]
+            case.issue = _suggested(suggestion, "issue")[:160]
+            case.sub_issue = _suggested(suggestion, "sub_issue")[:160]
     case.signals = _signals(case)
     case.regimes = _regimes(case)
     case.team = _route(kind, case.product_class, (s["code"] for s in case.signals), channel)
@@ -323,6 +323,14 @@ def open_case(
         },
     )
     return case
+
+
+def _suggested(suggestion: dict[str, Any], field: str) -> str:
+    """The suggested value of a sub-field (``{"value", "confidence", "alternatives"}`` or absent)."""
+    found = suggestion.get(field)
+    if isinstance(found, dict):
+        return str(found.get("value") or "")
+    return str(found or "")
 
 
 def _signals(case: Case) -> list[dict[str, Any]]:
