@@ -57,6 +57,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bulk_load.py
 	$(BIN)/python benchmarks/latency.py
 	$(BIN)/python benchmarks/screening.py
+	$(BIN)/python benchmarks/complaints.py
+	$(BIN)/python benchmarks/aml_graph.py
+	$(BIN)/python benchmarks/monitoring.py
 
 # Screening peers (nomenklatura logic-v2 and ofac) live in their own pinned environment, never in the
 # product's: nomenklatura pins duckdb < 2 and needs pyicu, which compiles against libicu-dev.
