@@ -127,12 +127,12 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 def _mount() -> None:
     from bankcrm.cases.api import cases, complaints
-    from bankcrm.screening.api import router as screening
     from bankcrm.holdings.api import router as accounts
     from bankcrm.interactions.api import router as interactions
     from bankcrm.kyc.api import kyc, onboarding
     from bankcrm.monitoring.api import router as alerts
     from bankcrm.parties.api import router as parties
+    from bankcrm.screening.api import router as screening
 
     api.add_router("/parties", parties)
     api.add_router("/accounts", accounts)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal
 import json
 import threading
 import time
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -428,7 +428,9 @@ def rescreen_all(
     if batch:
         flush()
     ScreeningRun.objects.filter(pk=run.pk).update(
-        status=ScreeningRun.Status.DONE, finished_at=clock.now(), duration_ms=round((time.perf_counter() - started) * 1000)
+        status=ScreeningRun.Status.DONE,
+        finished_at=clock.now(),
+        duration_ms=round((time.perf_counter() - started) * 1000),
     )
     run.refresh_from_db()
     return run

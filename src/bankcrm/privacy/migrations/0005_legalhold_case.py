@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_default_teams_and_slas'),
-        ('privacy', '0004_incidents_corrections'),
+        ("cases", "0002_default_teams_and_slas"),
+        ("privacy", "0004_incidents_corrections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='legalhold',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='legal_holds', to='cases.case'),
+            model_name="legalhold",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="legal_holds",
+                to="cases.case",
+            ),
         ),
     ]
