@@ -224,9 +224,15 @@ def _rescreen_pending() -> None:
 
 def _import_list(source: Path, list_code: str, version: str, rescreen: bool) -> None:
     from bankcrm.screening import services as screening
-    from bankcrm.screening.models import ScreeningRun
+    from bankcrm.screening.models import ScreeningRun, WatchListVersion
 
-    row = screening.import_list(actor=None, list_code=list_code, source=source, version=version)
+    existed = WatchListVersion.objects.filter(watch_list__code=list_code, version=version).exists()
+    row = screening.import_list(
+        actor=None, list_code=list_code, source=source, version=version, enqueue_rescreen=not rescreen
+    )
+    if existed:
+        out.print(f"{list_code} {row.version}: already imported ({row.entry_count:,} entries); nothing changed")
+        return
     delta = row.delta or {}
     change = (
         f"+{len(delta['added'])} added, -{len(delta['removed'])} removed, "
@@ -335,10 +341,11 @@ def monitor_run(
     if as_json:
         body = {
             "run": run.pk,
-            "from": str(start or ""),
+            "from": str(start) if start else None,
             "to": str(run.date_to),
             "transactions": run.transactions,
             "alerts": alerts,
+            "counts": {"new": run.alerts_new, "open": run.alerts_open, "suppressed": run.alerts_suppressed},
             "ctrs_drafted": len(ctrs),
         }
         print(json.dumps(body, ensure_ascii=False))
@@ -395,6 +402,8 @@ def mail_ingest(
         f"{report.opened} case(s) opened ({report.unmatched} with an unmatched sender), "
         f"{report.replies} repl(ies) added, {report.skipped} already ingested, {len(report.errors)} error(s)"
     )
+    for reference in report.references:
+        out.print(f"  {reference}")
     for problem in report.errors:
         err.print(f"error: {problem}")
     if report.errors:
@@ -507,6 +516,9 @@ def demo(
     from django.conf import settings
 
     _migrate()
+    if settings.BANKCRM_AS_OF:
+        # Later commands on this database (token, monitor run, mail ingest) use the demo's date.
+        (Path(settings.VAR_DIR) / "as_of").write_text(str(settings.BANKCRM_AS_OF) + "\n")
     _load_demo()
     credentials = _ensure_demo_users() if settings.BANKCRM_ENV == "demo" else {}
     if no_serve:
@@ -523,7 +535,8 @@ def demo(
         clocks = refresh_clocks.call()
         out.print(f"task cases.refresh_clocks: {clocks['warned']} warned, {clocks['escalated']} escalated")
         result = verify_chain.call()
-        out.print(f"task audit.verify_chain: {result['checked']} events checked, broken at: {result['broken_at']}")
+        chain = "intact" if result["broken_at"] is None else f"broken at sequence {result['broken_at']}"
+        out.print(f"task audit.verify_chain: {result['checked']} events checked, chain {chain}")
     _print_counts()
     out.print(f"Clock: business date {settings.BANKCRM_AS_OF or 'today'} (BANKCRM_AS_OF)")
     if credentials:
@@ -725,10 +738,18 @@ def keys_rotate(
 def privacy_access(
     party: Annotated[str, typer.Argument(help="party id, or a source id such as client:3687 or synthetic-us:person:0")],
     user: Annotated[str, typer.Option("--user", help="the privacy officer fulfilling the request")],
-    folder: Annotated[Path, typer.Option("--out", help="folder for access-report.json and .html")] = Path("."),
+    folder: Annotated[
+        Path | None, typer.Option("--out", help="folder for access-report.json and .html (default var/dsar/)")
+    ] = None,
 ) -> None:
     """Export everything held about a party (JSON and a readable HTML report)."""
     _setup()
+    if folder is None:
+        from django.conf import settings
+
+        # Never the working directory: the report holds personal data, and var/ is not committed.
+        folder = Path(settings.VAR_DIR) / "dsar"
+    folder.mkdir(parents=True, exist_ok=True)
     import uuid
 
     from django.core.exceptions import PermissionDenied

@@ -71,3 +71,15 @@ def test_fold_is_case_and_accent_insensitive() -> None:
     assert fold("  Dvořáková   JANA ") == "dvorakova jana"
     assert fold("Šťastný") == fold("stastny")
     assert fold("\uff26\uff55\uff4c\uff4c") == "full"  # full-width letters
+
+
+def test_demo_clock_saved_in_var_is_used_unless_overridden(tmp_path: Path) -> None:
+    import datetime as dt
+
+    (tmp_path / "as_of").write_text("1998-12-31\n")
+    assert load_env({"BANKCRM_VAR_DIR": str(tmp_path)}).as_of == dt.date(1998, 12, 31)
+    explicit = load_env({"BANKCRM_VAR_DIR": str(tmp_path), "BANKCRM_AS_OF": "1999-01-04"})
+    assert explicit.as_of == dt.date(1999, 1, 4)
+    (tmp_path / "as_of").write_text("not a date")
+    with pytest.raises(ConfigurationError, match="BANKCRM_AS_OF"):
+        load_env({"BANKCRM_VAR_DIR": str(tmp_path)})

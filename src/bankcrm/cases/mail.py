@@ -48,6 +48,8 @@ class IngestReport:
     unmatched: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    #: ``file: outcome REFERENCE`` per message that opened a case or added a reply.
+    references: list[str] = field(default_factory=list)
 
 
 def _message_id(msg: EmailMessage, raw: bytes) -> str:
@@ -117,6 +119,16 @@ def ingest_message(raw: bytes, *, name: str, kind: str = "complaint") -> str:
     """Ingest one message; returns ``opened``, ``unmatched``, ``reply`` or ``skipped``.
 
     Raises:
+        ValidationFailed: as :func:`ingest_message_case`.
+    """
+    return ingest_message_case(raw, name=name, kind=kind)[0]
+
+
+def ingest_message_case(raw: bytes, *, name: str, kind: str = "complaint") -> tuple[str, Case | None]:
+    """Ingest one message; returns the outcome (``opened``, ``unmatched``, ``reply`` or
+    ``skipped``) and the case it opened or added to (None when skipped).
+
+    Raises:
         ValidationFailed: the message has no sender or no text (naming ``name``); nothing is written.
     """
     msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -126,7 +138,7 @@ def ingest_message(raw: bytes, *, name: str, kind: str = "complaint") -> str:
         Case.objects.filter(source_system=SOURCE, source_id=source_id).exists()
         or Interaction.objects.filter(purpose="e-mail reply", summary__startswith=f"[{source_id}]").exists()
     ):
-        return "skipped"
+        return "skipped", None
     sender = email.utils.parseaddr(str(msg.get("From", "")))[1].strip().lower()
     subject = str(msg.get("Subject", "")).strip()
     body = _body(msg)
@@ -164,7 +176,7 @@ def ingest_message(raw: bytes, *, name: str, kind: str = "complaint") -> str:
                 subject_id=str(thread.pk),
                 payload={"message": source_id},
             )
-            return "reply"
+            return "reply", thread
         party = _party_for(sender)
         case = services.open_case(
             actor=None,
@@ -187,7 +199,7 @@ def ingest_message(raw: bytes, *, name: str, kind: str = "complaint") -> str:
                 created_at=clock.now(),
             )
         _attachments(case, msg)
-        return "opened" if party is not None else "unmatched"
+        return ("opened" if party is not None else "unmatched"), case
 
 
 def ingest_directory(directory: Path, *, kind: str = "complaint") -> IngestReport:
@@ -203,10 +215,12 @@ def ingest_directory(directory: Path, *, kind: str = "complaint") -> IngestRepor
     report = IngestReport()
     for path in sorted(directory.glob("*.eml")):
         try:
-            outcome = ingest_message(path.read_bytes(), name=path.name, kind=kind)
+            outcome, case = ingest_message_case(path.read_bytes(), name=path.name, kind=kind)
         except ValidationFailed as exc:
             report.errors += [p.message for p in exc.problems]
             continue
+        if case is not None:
+            report.references.append(f"{path.name}: {outcome} {case.reference}")
         if outcome == "opened":
             report.opened += 1
         elif outcome == "unmatched":

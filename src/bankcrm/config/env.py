@@ -7,7 +7,7 @@ Variables (all optional):
 - ``BANKCRM_ENV``: ``dev`` (default), ``demo``, ``test`` or ``prod``. Demo users and printed
   secrets exist only in ``demo``.
 - ``BANKCRM_AS_OF``: ISO date (``1998-12-31``) that the clock treats as "today"; empty for the
-  real date.
+  real date, or the date ``bankcrm demo`` saved in ``var/as_of`` for its database.
 - ``BANKCRM_TIME_ZONE``: the bank's IANA time zone, default ``America/New_York``.
 - ``BANKCRM_VAR_DIR``: where the database, generated keys and media live, default ``./var``.
 - ``BANKCRM_DATA_DIR``: the shipped data sets (CFPB complaints, ...), default the repository's ``data/``
@@ -75,6 +75,16 @@ def _secret_key(var_dir: Path, override: str) -> str:
     return key
 
 
+AS_OF_FILE = "as_of"
+
+
+def _saved_as_of(var_dir: Path) -> str:
+    """The clock date ``bankcrm demo`` saved in ``var/as_of``, so later commands on the demo
+    database run on the demo's business date (empty when there is none)."""
+    path = var_dir / AS_OF_FILE
+    return path.read_text().strip() if path.is_file() else ""
+
+
 def _data_dir(override: str) -> Path:
     if override:
         return Path(override).resolve()
@@ -107,7 +117,7 @@ def load_env(environ: dict[str, str] | None = None) -> Env:
     return Env(
         database_url=database_url,
         environment=environment,
-        as_of=_parse_as_of(e.get("BANKCRM_AS_OF", "")),
+        as_of=_parse_as_of(e.get("BANKCRM_AS_OF", "") or _saved_as_of(var_dir)),
         time_zone=time_zone,
         var_dir=var_dir,
         data_dir=_data_dir(e.get("BANKCRM_DATA_DIR", "")),

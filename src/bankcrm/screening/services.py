@@ -124,6 +124,7 @@ def import_list(
     source: Path,
     version: str,
     progress: Callable[[int, int], None] | None = None,
+    enqueue_rescreen: bool = True,
 ) -> WatchListVersion:
     """Import one version of a list, keep it beside the earlier ones and record the delta
     (entry ids added, removed, changed) against the previous version. Importing the same files
@@ -131,6 +132,8 @@ def import_list(
 
     Args:
         version: the list's publication date, ISO ``YYYY-MM-DD`` (orders versions; newest is active).
+        enqueue_rescreen: queue the ``screening.rescreen`` task for the worker (False when the
+            caller re-screens inline).
 
     Raises:
         ValidationFailed: bad version label or source (see :func:`parse_list`); nothing is written.
@@ -199,13 +202,16 @@ def import_list(
     )
     invalidate_index()
     run = ScreeningRun.objects.create(reason=f"{list_code} {version} imported")
+    if enqueue_rescreen:
 
-    def enqueue() -> None:
-        from bankcrm.screening.tasks import rescreen
+        def enqueue() -> None:
+            from bankcrm.screening.tasks import rescreen
 
-        rescreen.enqueue(run.pk)
+            rescreen.enqueue(run.pk)
 
-    transaction.on_commit(enqueue)
+        # The caller that re-screens inline (the CLI) does not also queue it: two writers at once
+        # would contend for SQLite's lock.
+        transaction.on_commit(enqueue)
     return row
 
 
@@ -421,12 +427,18 @@ def rescreen_all(
             progress(done, total)
         batch.clear()
 
-    for party in parties.iterator(chunk_size=1000):
-        batch.append(party)
-        if len(batch) >= 500:
+    try:
+        for party in parties.iterator(chunk_size=1000):
+            batch.append(party)
+            if len(batch) >= 500:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
+    except Exception:
+        # Batches already done are kept (and not redone: open hits are not duplicated); the run
+        # is marked failed so the console does not show it running forever.
+        ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, finished_at=clock.now())
+        raise
     ScreeningRun.objects.filter(pk=run.pk).update(
         status=ScreeningRun.Status.DONE,
         finished_at=clock.now(),
