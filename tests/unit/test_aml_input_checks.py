@@ -24,5 +24,5 @@ def test_txn_ids_must_be_unique(values: list[int], unique: bool) -> None:
     if unique:
         _check_unique("transactions.txn_id", col)
     else:
-        with pytest.raises(EngineInputError, match="transactions.txn_id: values must be unique"):
+        with pytest.raises(EngineInputError, match=r"transactions\.txn_id: values must be unique"):
             _check_unique("transactions.txn_id", col)
