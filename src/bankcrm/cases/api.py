@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from bankcrm.api.auth import TokenAuth
@@ -24,7 +24,7 @@ from bankcrm.cases.schemas import (
     summary_read,
 )
 from bankcrm.core.errors import NotFound
-from bankcrm.core.idempotency import run_idempotent
+from bankcrm.core.idempotency import idempotent_json
 from bankcrm.holdings import selectors as holdings
 from bankcrm.parties import selectors as parties
 
@@ -62,11 +62,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintCreate) -> Any:
         )
         return 201, _complaint(actor, case.pk)
 
-    status, body, replayed = run_idempotent(request, handler)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return idempotent_json(request, handler)
 
 
 @complaints.get("/{case_id}", response=ComplaintRead, auth=TokenAuth(Perm.CASES_READ), summary="One complaint")

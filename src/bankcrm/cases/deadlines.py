@@ -39,7 +39,8 @@ def _deadline_of(row: CaseClock) -> engine.Deadline:
     )
 
 
-def _row(case: Case, d: engine.Deadline) -> CaseClock:
+def clock_row(case: Case, d: engine.Deadline, *, stopped_on: dt.date | None = None) -> CaseClock:
+    """An unsaved :class:`CaseClock` for deadline ``d`` of ``case`` (stopped on ``stopped_on`` if given)."""
     return CaseClock(
         case=case,
         key=d.key,
@@ -52,6 +53,7 @@ def _row(case: Case, d: engine.Deadline) -> CaseClock:
         effective_due=d.due,
         warn_from=d.warn_from,
         pausable=d.pausable,
+        stopped_on=stopped_on,
     )
 
 
@@ -70,7 +72,8 @@ def _regulatory(case: Case) -> list[engine.Deadline]:
     return engine.regulatory_deadlines(received=received, regimes=set(case.regimes), reg_e=reg_e, reg_z=reg_z)
 
 
-def _sla_rules(kind: str) -> list[engine.ClockRule]:
+def sla_rules(kind: str) -> list[engine.ClockRule]:
+    """The active internal SLA policies of a case kind as engine rules (pausable, bank policy)."""
     return [
         engine.ClockRule(
             key=p.key,
@@ -88,8 +91,8 @@ def _sla_rules(kind: str) -> list[engine.ClockRule]:
 def start_clocks(case: Case) -> list[str]:
     """Create the clocks of a new case; returns their keys."""
     received = received_date(case)
-    deadlines = _regulatory(case) + [engine.sla_deadline(rule, received) for rule in _sla_rules(case.kind)]
-    CaseClock.objects.bulk_create([_row(case, d) for d in deadlines])
+    deadlines = _regulatory(case) + [engine.sla_deadline(rule, received) for rule in sla_rules(case.kind)]
+    CaseClock.objects.bulk_create([clock_row(case, d) for d in deadlines])
     return [d.key for d in deadlines]
 
 
@@ -103,7 +106,7 @@ def sync_regulatory_clocks(case: Case) -> dict[str, list[str]]:
     for key, d in wanted.items():
         row = existing.get(key)
         if row is None:
-            _row(case, d).save()
+            clock_row(case, d).save()
             added.append(key)
         elif (row.due, row.label, row.days) != (d.due, d.label[:160], d.days):
             row.due = row.effective_due = d.due
@@ -151,7 +154,7 @@ def end_pause(case: Case, on: dt.date) -> None:
 
 def start_reopen_clock(case: Case, on: dt.date) -> None:
     """A reopened case gets a fresh internal resolution clock (``sla_reopened[_n]``)."""
-    rules = [r for r in _sla_rules(case.kind) if r.key == "sla_resolution"]
+    rules = [r for r in sla_rules(case.kind) if r.key == "sla_resolution"]
     if not rules:
         return
     base = rules[0]
@@ -165,7 +168,7 @@ def start_reopen_clock(case: Case, on: dt.date) -> None:
         pausable=True,
         warn_days=base.warn_days,
     )
-    _row(case, engine.sla_deadline(rule, on)).save()
+    clock_row(case, engine.sla_deadline(rule, on)).save()
 
 
 def responded_in_time(case: Case, on: dt.date) -> bool:

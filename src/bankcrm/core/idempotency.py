@@ -73,3 +73,19 @@ def run_idempotent(request: HttpRequest, handler: Callable[[], tuple[int, Any]])
             raise
         return replay(record)
     return status, body, False
+
+
+def idempotent_json(request: HttpRequest, handler: Callable[[], tuple[int, Any]]) -> Any:
+    """:func:`run_idempotent` answered as a ``JsonResponse``, marked ``Idempotent-Replayed: true``
+    when it replays a stored outcome (the POST endpoints' common ending).
+
+    Raises:
+        ValidationFailed: as :func:`run_idempotent`.
+    """
+    from django.http import JsonResponse
+
+    status, body, replayed = run_idempotent(request, handler)
+    response = JsonResponse(body, status=status)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response

@@ -31,11 +31,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from bankcrm.cases import deadlines
 from bankcrm.cases.engine import clocks as clock_engine
 from bankcrm.cases.engine import signals as signals_engine
 from bankcrm.cases.engine.cfpb_data import Complaint, find_data_file, read_complaints
 from bankcrm.cases.engine.workflow import CaseKind, Status
-from bankcrm.cases.models import Case, CaseClock, RoutingRule, SlaPolicy
+from bankcrm.cases.models import Case, CaseClock, RoutingRule
 from bankcrm.core import clock
 from bankcrm.core.errors import FieldProblem, ValidationFailed
 from bankcrm.datasets.common import LoadReport, Progress, create_in_batches, existing_source_ids, no_progress
@@ -141,38 +142,12 @@ def _case(c: Complaint, party_id: uuid.UUID, team_rules: list[RoutingRule], now:
     )
 
 
-def _clocks(case: Case, slas: list[SlaPolicy]) -> list[CaseClock]:
+def _clocks(case: Case, slas: list[clock_engine.ClockRule]) -> list[CaseClock]:
     received = case.received_at.date()
-    deadlines = clock_engine.regulatory_deadlines(received=received, regimes=set(case.regimes))
-    for p in slas:
-        rule = clock_engine.ClockRule(
-            key=p.key,
-            label=p.label,
-            days=p.days,
-            day_kind=clock_engine.DayKind.BUSINESS if p.business_days else clock_engine.DayKind.CALENDAR,
-            source="internal SLA policy",
-            pausable=True,
-            warn_days=p.warn_days,
-        )
-        deadlines.append(clock_engine.sla_deadline(rule, received))
+    found = clock_engine.regulatory_deadlines(received=received, regimes=set(case.regimes))
+    found += [clock_engine.sla_deadline(rule, received) for rule in slas]
     stopped = case.closed_at.date() if case.closed_at else None
-    return [
-        CaseClock(
-            case_id=case.pk,
-            key=d.key,
-            label=d.label[:160],
-            source=d.source[:160],
-            start=d.start,
-            days=d.days,
-            business_days=d.day_kind == clock_engine.DayKind.BUSINESS,
-            due=d.due,
-            effective_due=d.due,
-            warn_from=d.warn_from,
-            pausable=d.pausable,
-            stopped_on=stopped,
-        )
-        for d in deadlines
-    ]
+    return [deadlines.clock_row(case, d, stopped_on=stopped) for d in found]
 
 
 def import_cfpb(
@@ -207,7 +182,7 @@ def import_cfpb(
         fresh = [c for c in complaints if c.complaint_id not in done]
         report.unchanged["complaints"] = len(complaints) - len(fresh)
         rules = _routing()
-        slas = list(SlaPolicy.objects.filter(kind=CaseKind.COMPLAINT, active=True).order_by("key"))
+        slas = deadlines.sla_rules(CaseKind.COMPLAINT)
         cases = [_case(c, parties[int(c.complaint_id) % len(parties)], rules, now) for c in fresh]
         create_in_batches(
             actor=actor,

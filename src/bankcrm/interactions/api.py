@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from ninja import Router
 
 from bankcrm.api.auth import TokenAuth
 from bankcrm.authz.permissions import Perm
-from bankcrm.core.idempotency import run_idempotent
+from bankcrm.core.idempotency import idempotent_json
 from bankcrm.holdings import selectors as holdings
 from bankcrm.interactions import services
 from bankcrm.interactions.schemas import InteractionCreate
@@ -45,8 +45,4 @@ def create(request: HttpRequest, payload: InteractionCreate) -> Any:
         )
         return 201, InteractionRead(**interaction_read(interaction)).model_dump(mode="json")
 
-    status, body, replayed = run_idempotent(request, handler)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return idempotent_json(request, handler)

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 
 from bankcrm.api.auth import TokenAuth
 from bankcrm.authz.permissions import Perm
-from bankcrm.core.idempotency import run_idempotent
+from bankcrm.core.idempotency import idempotent_json
 from bankcrm.kyc import selectors, services
 from bankcrm.kyc.schemas import (
     CddUpdate,
@@ -57,11 +57,7 @@ def create_onboarding(request: HttpRequest, payload: OnboardingCreate) -> Any:
         )
         return 201, _read(actor, created.pk)
 
-    status, body, replayed = run_idempotent(request, handler)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return idempotent_json(request, handler)
 
 
 class OnboardingFilters(Schema):
