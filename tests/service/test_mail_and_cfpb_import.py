@@ -38,16 +38,26 @@ def test_mail_ingest_matches_threads_and_is_idempotent(tmp_path: Path, client_36
         extra="In-Reply-To: <m1@x>\n",
     )
     _eml(tmp_path / "3.eml", sender="stranger@nowhere.example", subject="Fees", body="Why the fee?", message_id="m3@x")
+    _eml(
+        tmp_path / "3b.eml",
+        sender="stranger@nowhere.example",
+        subject="Re: Fees",
+        body="Still waiting.",
+        message_id="m3b@x",
+        extra="In-Reply-To: <m3@x>\n",
+    )
     (tmp_path / "4.eml").write_text("Subject: no sender\n\nhello\n")
     report = ingest_directory(tmp_path)
-    assert (report.opened, report.unmatched, report.replies) == (2, 1, 1)
+    assert (report.opened, report.unmatched, report.replies) == (2, 1, 2)
     assert report.errors == ["4.eml: From: no sender address"]
     case = Case.objects.get(source_system="email", source_id="m1@x")
     assert case.party_id == client_3687.pk and case.channel == "email" and "reg_e" in case.regimes
     assert Interaction.objects.filter(case_id=case.pk).count() == 2  # the intake and the reply
     assert Case.objects.get(source_id="m3@x").party_id is None
     again = ingest_directory(tmp_path)
-    assert (again.opened, again.replies, again.skipped) == (0, 0, 3)
+    assert (again.opened, again.replies, again.skipped) == (0, 0, 4)
+    unmatched = Case.objects.get(source_id="m3@x")
+    assert unmatched.notes.filter(body__contains="Still waiting.").count() == 1  # the reply, once
     assert Case.objects.filter(source_system="email").count() == 2
 
 

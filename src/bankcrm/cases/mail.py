@@ -136,7 +136,9 @@ def ingest_message_case(raw: bytes, *, name: str, kind: str = "complaint") -> tu
     source_id = _message_id(msg, raw)
     if (
         Case.objects.filter(source_system=SOURCE, source_id=source_id).exists()
-        or Interaction.objects.filter(purpose="e-mail reply", summary__startswith=f"[{source_id}]").exists()
+        # Every reply leaves a note keyed by its Message-ID (also when the case has no party, so
+        # no timeline interaction): a re-run skips it.
+        or CaseNote.objects.filter(body__startswith=f"[{source_id}] ").exists()
     ):
         return "skipped", None
     sender = email.utils.parseaddr(str(msg.get("From", "")))[1].strip().lower()
@@ -166,7 +168,10 @@ def ingest_message_case(raw: bytes, *, name: str, kind: str = "complaint") -> tu
                     case_id=thread.pk,
                 )
             CaseNote.objects.create(
-                case=thread, author=None, body=f"Customer e-mail: {subject}\n\n{body}"[:8000], created_at=clock.now()
+                case=thread,
+                author=None,
+                body=f"[{source_id}] Customer e-mail: {subject}\n\n{body}"[:8000],
+                created_at=clock.now(),
             )
             _attachments(thread, msg)
             audit.record(
